@@ -1,0 +1,131 @@
+"""The `barometer` command: serve | table | synth | validate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .data.filters import ALLOWED, FilterError, parse_filter
+from .data.shipped import DEFAULT_SEED, data_path
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"barometer: {message}", file=sys.stderr)
+    return code
+
+
+def _load(path):
+    """Return the validated data frame at `path` (default: the shipped file)."""
+    from .data.load import load
+
+    return load(data_path(path))
+
+
+def cmd_table(args) -> int:
+    from .data.load import DataFileError
+    from .figures.specs import IDS
+    from .figures.tables import FigureData
+
+    if args.figure not in IDS:
+        return _fail(f"unknown figure {args.figure!r}; allowed: {', '.join(IDS)}")
+    try:
+        filt = parse_filter(sector=args.sector, tech_role=args.tech_role, value=args.value, round=args.round)
+    except FilterError as exc:
+        return _fail(str(exc))
+    try:
+        data = FigureData(_load(args.data))
+    except DataFileError as exc:
+        return _fail(str(exc).splitlines()[0])
+    table = data.table(args.figure, filt, args.lang)
+    if args.format == "json":
+        sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
+    return 0
+
+
+def cmd_synth(args) -> int:
+    from .data.synth import generate, scale_up, write
+
+    if args.scale < 1:
+        return _fail("--scale must be a whole number of at least 1")
+    started = time.perf_counter()
+    df = scale_up(generate(args.seed), args.scale)
+    write(df, Path(args.out))
+    print(f"wrote {len(df):,} rows to {args.out} in {time.perf_counter() - started:.1f} s (seed {args.seed})")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .data.load import DataFileError, load
+
+    try:
+        df = load(args.path)
+    except DataFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    innovators = int(df["innovated"].fillna(False).sum())
+    print(f"{args.path}: valid, {len(df):,} rows ({innovators:,} innovators) in rounds "
+          f"{', '.join(sorted(df['round'].astype(str).unique()))}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .app import create_app
+    from .data.load import DataFileError
+
+    try:
+        app = create_app(str(data_path(args.data)))
+    except DataFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"Innovationsbarometer dashboard on http://{args.host}:{args.port}/")
+    app.run(host=args.host, port=args.port, debug=args.debug)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the `barometer` command."""
+    p = argparse.ArgumentParser(prog="barometer", description="Innovationsbarometer dashboard and data tools")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="start the dashboard")
+    s.add_argument("--data", help="microdata file (CSV or Parquet); default: the shipped synthetic data")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8050)
+    s.add_argument("--debug", action="store_true", help="Dash debug mode (off by default)")
+    s.set_defaults(run=cmd_serve)
+
+    t = sub.add_parser("table", help="print the numbers behind a figure")
+    t.add_argument("figure")
+    t.add_argument("--sector", help=f"comma-separated: {', '.join(ALLOWED['sector'])}")
+    t.add_argument("--tech-role", help=f"comma-separated: {', '.join(ALLOWED['tech_role'])}")
+    t.add_argument("--value", help=f"comma-separated: {', '.join(ALLOWED['value'])}")
+    t.add_argument("--round", help=f"one of: {', '.join(ALLOWED['round'])}")
+    t.add_argument("--format", choices=("csv", "json"), default="csv")
+    t.add_argument("--lang", choices=("da", "en"), default="da")
+    t.add_argument("--data", help="microdata file; default: the shipped synthetic data")
+    t.set_defaults(run=cmd_table)
+
+    g = sub.add_parser("synth", help="write calibrated synthetic microdata")
+    g.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    g.add_argument("--out", required=True)
+    g.add_argument("--scale", type=int, default=1, help="repeat the rows K times (for load tests)")
+    g.set_defaults(run=cmd_synth)
+
+    v = sub.add_parser("validate", help="check a microdata file against the data contract")
+    v.add_argument("path")
+    v.set_defaults(run=cmd_validate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Data layer: codebook, loading and validation, synthetic generator and estimators (no Dash)."""

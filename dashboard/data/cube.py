@@ -1,0 +1,85 @@
+"""Precomputed sums per fine cell, so any filter is answered without touching the microdata.
+
+A cell is one combination of the attributes the filters and series look at (round, stratum,
+sector, innovation status, technology role and group, values created, plus a figure's own series
+column). Every estimator sum is additive over cells, so a filtered estimate is a sum over the
+selected cells: its cost depends on the number of cells, not on the number of respondents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import estimators
+from .codebook import VALUE_COLUMNS
+from .filters import Filter
+
+ATTRIBUTES = ("round", "sector", "innovated", "tech_role", "tech_group", *VALUE_COLUMNS)
+
+
+def stratum_key(df: pd.DataFrame) -> pd.Series:
+    """Return the design stratum of each row: round and stratum (the rounds are separate samples)."""
+    return df["round"].astype(str) + "|" + df["stratum"].astype(str)
+
+
+def attributes(df: pd.DataFrame, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Return the per-row cell attributes: codes as strings ('' for NA), flags as bools."""
+    out = pd.DataFrame(index=df.index)
+    for column in (*ATTRIBUTES, *extra):
+        if column in out:
+            continue
+        values = df[column]
+        if column == "innovated" or column in VALUE_COLUMNS:
+            out[column] = values.fillna(False).astype(bool)
+        else:
+            out[column] = values.astype("object").where(values.notna(), "").astype(str)
+    return out
+
+
+@dataclass(frozen=True)
+class Cube:
+    """Sums per (cell, stratum, category) for one set of indicators."""
+
+    cells: pd.DataFrame  # one row per cell: its attributes
+    sums: pd.DataFrame  # cell, stratum, category, n, sw, swy, sw2, sw2y
+    stratum_sizes: pd.Series
+    categories: tuple[str, ...]
+
+    @classmethod
+    def build(cls, df: pd.DataFrame, indicators: pd.DataFrame, extra: tuple[str, ...] = ()) -> Cube:
+        """Return the cube of `indicators` (0/1/NaN columns aligned with `df`)."""
+        attrs = attributes(df, extra)
+        cell_id, uniques = pd.factorize(pd.MultiIndex.from_frame(attrs))
+        cells = pd.DataFrame(list(uniques), columns=attrs.columns)
+        stratum = stratum_key(df)
+        sums = estimators.cell_sums(indicators, df["weight"], stratum, pd.Series(cell_id, index=df.index))
+        sums = sums.rename(columns={"group": "cell"})
+        sums["cell"] = sums["cell"].astype(int)
+        return cls(cells, sums, stratum.value_counts(), tuple(indicators.columns))
+
+    def select(self, cell_mask: pd.Series, series: pd.Series | None) -> pd.DataFrame:
+        """Return sums per (stratum, group, category) over the selected cells, grouped by `series`.
+
+        `cell_mask` and `series` are indexed like `cells`; series NA or '' leaves a cell out.
+        """
+        keep = np.flatnonzero(cell_mask.to_numpy())
+        group = pd.Series("all", index=self.cells.index) if series is None else series
+        sums = self.sums[self.sums["cell"].isin(keep)].copy()
+        sums["group"] = group.reindex(sums["cell"].to_numpy()).to_numpy()
+        sums = sums[sums["group"].notna() & (sums["group"] != "")]
+        columns = ["stratum", "group", "category", *estimators.SUM_COLUMNS]
+        return sums[columns].groupby(["stratum", "group", "category"], observed=True, sort=False,
+                                     as_index=False).sum()
+
+    def estimate(self, filt: Filter, keys, base: pd.Series, series: pd.Series | None,
+                 order: list[str] | None = None) -> pd.DataFrame:
+        """Return estimates per (group, category) for the cells in `base` passing the filter `keys`."""
+        mask = base & filt.mask(self.cells, keys)
+        sums = self.select(mask, series)
+        groups = order or (["all"] if series is None else list(pd.unique(series[series != ""])))
+        sums["group"] = pd.Categorical(sums["group"], categories=groups)
+        sums["category"] = pd.Categorical(sums["category"].astype(str), categories=list(self.categories))
+        return estimators.estimate_from_sums(sums, self.stratum_sizes), sums

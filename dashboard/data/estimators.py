@@ -1,0 +1,313 @@
+"""Design-based estimates of weighted proportions from a stratified sample.
+
+Every workplace is its own sampling unit. Variances use Taylor linearisation
+with strata; all sums are additive over (stratum, group, category) cells, so
+:func:`cell_sums` can be computed once on fine cells and any aggregate of it
+passed to :func:`estimate_from_sums`, :func:`difference_test` or
+:func:`equality_test` at a cost independent of the number of respondents.
+
+Intervals follow Korn-Graubard (NCHS presentation standard for proportions).
+Suppressed estimates keep their numeric share; callers decide how to show them.
+"""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+from scipy import sparse, stats
+
+MIN_N = 3  # Danmarks Statistik: fewer than 3 respondents is not published
+MIN_NEFF = 30  # NCHS: effective sample size below 30 is suppressed
+MAX_CI_WIDTH = 0.30  # interval wider than 30 percentage points is flagged
+
+SUM_COLUMNS = ["n", "sw", "swy", "sw2", "sw2y"]
+
+
+def _levels(values):
+    """Integer codes (-1 for NA) and ordered labels: categorical order or first appearance."""
+    values = pd.Series(values)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(dtype=np.int64), values.cat.categories
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def cell_sums(indicators, weight, stratum, group):
+    """Per-(stratum, group, category) sums needed for all estimates.
+
+    Parameters
+    ----------
+    indicators : DataFrame
+        One column per category with values 0/1, NaN where not answered.
+    weight, stratum, group : Series
+        Aligned with ``indicators`` (same index or same length). Rows whose
+        group is NA are outside every domain.
+
+    Returns
+    -------
+    DataFrame
+        Columns stratum, group, category, n, sw, swy, sw2, sw2y; only cells
+        with n > 0. ``group`` and ``category`` are categoricals keeping the
+        group order and the indicator column order.
+    """
+    for col in (weight, stratum, group):
+        if len(col) != len(indicators) or (isinstance(col, pd.Series) and not col.index.equals(indicators.index)):
+            raise ValueError("weight, stratum and group must be aligned with indicators")
+    y = indicators.to_numpy(dtype=float, na_value=np.nan)
+    if not np.isin(y[~np.isnan(y)], (0.0, 1.0)).all():
+        raise ValueError("indicators must be 0, 1 or NaN")
+    w = np.asarray(weight, dtype=float)
+    if not (np.isfinite(w) & (w > 0)).all():
+        raise ValueError("weights must be positive and finite")
+    h, strata = pd.factorize(pd.Series(stratum), sort=False)
+    if (h < 0).any():
+        raise ValueError("stratum must not be missing")
+    g, groups = _levels(group)
+    valid = g >= 0
+    cells, row_cell = np.unique(g[valid] * len(strata) + h[valid], return_inverse=True)
+    onehot = sparse.csr_array((np.ones(len(row_cell)), (row_cell, np.arange(len(row_cell)))),
+                              shape=(len(cells), len(row_cell)))
+    y, w = y[valid], w[valid][:, None]
+    answered = ~np.isnan(y)
+    y = np.where(answered, y, 0.0)
+    mats = [onehot @ m for m in (answered * 1.0, answered * w, y * w, answered * w**2, y * w**2)]
+    cell, cc = np.nonzero(mats[0] > 0)
+    gc, hc = np.divmod(cells[cell], len(strata))
+    order = np.lexsort((hc, cc, gc))
+    cell, cc, gc, hc = cell[order], cc[order], gc[order], hc[order]
+    s = np.column_stack([m[cell, cc] for m in mats])
+    out = pd.DataFrame({
+        "stratum": strata.take(hc),
+        "group": pd.Categorical.from_codes(gc, categories=groups),
+        "category": pd.Categorical.from_codes(cc, categories=pd.Index(indicators.columns)),
+    })
+    for j, name in enumerate(SUM_COLUMNS):
+        out[name] = s[:, j].round().astype(np.int64) if name == "n" else s[:, j]
+    return out
+
+
+def _prepare(sums, stratum_sizes):
+    """Aggregate sums to unique cells and compute per-domain share and variance."""
+    g, groups = _levels(sums["group"])
+    c, cats = _levels(sums["category"])
+    values = sums[SUM_COLUMNS].to_numpy(dtype=float)
+    keep = (g >= 0) & (c >= 0) & (values[:, 0] > 0)
+    h, strata = pd.factorize(sums["stratum"][keep], sort=False)
+    sizes = stratum_sizes if isinstance(stratum_sizes, pd.Series) else pd.Series(stratum_sizes)
+    nh_str = sizes.reindex(strata).to_numpy(dtype=float)
+    if np.isnan(nh_str).any() or (h < 0).any():
+        raise ValueError("every stratum in sums needs a size in stratum_sizes")
+    n_cat, n_str, n_dom = len(cats), len(strata), len(groups) * len(cats)
+    uniq, inv = np.unique((g[keep] * n_cat + c[keep]) * n_str + h, return_inverse=True)
+    d, hc = np.divmod(uniq, n_str)  # domain (group * n_cat + category) and stratum of each cell
+    n, sw, swy, sw2, sw2y = (np.bincount(inv, weights=col, minlength=len(uniq)) for col in values[keep].T)
+    dom = {k: np.bincount(d, weights=v, minlength=n_dom) for k, v in (("n", n), ("w", sw), ("wy", swy))}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = dom["wy"] / dom["w"]
+        pc, wc = p[d], dom["w"][d]
+        s1 = (swy - pc * sw) / wc
+        s2 = (sw2y * (1 - 2 * pc) + pc**2 * sw2) / wc**2
+        f_str = np.where(nh_str > 1, nh_str / (nh_str - 1), 0.0)
+    v = np.bincount(d, weights=f_str[hc] * (s2 - s1**2 / nh_str[hc]), minlength=n_dom)
+    v = np.where(dom["n"] > 0, np.maximum(v, 0.0), np.nan)
+    n_strata = np.bincount(d, minlength=n_dom)
+    return SimpleNamespace(groups=groups, cats=cats, cat_sums=sums["category"], grp_sums=sums["group"],
+                           d=d, h=hc, s1=s1, n_str=n_str, a_str=f_str / nh_str,
+                           p=p, v=v, n=dom["n"].round().astype(np.int64), w=dom["w"], n_strata=n_strata)
+
+
+def _labels(levels, codes, like):
+    """Labels for ``codes``, categorical if the source column was categorical."""
+    if isinstance(pd.Series(like).dtype, pd.CategoricalDtype):
+        return pd.Categorical.from_codes(codes, categories=levels)
+    return levels.take(codes)
+
+
+def korn_graubard_interval(p, variance, n, df, level=0.95):
+    """Korn-Graubard confidence interval for a proportion (vectorised).
+
+    Returns
+    -------
+    low, high, n_eff : ndarray
+        Interval limits and the effective sample size p(1-p)/variance capped
+        at ``n`` (``n`` itself when the variance is 0 or p is 0 or 1).
+    """
+    p, v, n, df = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (p, variance, n, df)))
+    alpha = 1.0 - level
+    q = 1.0 - alpha / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = np.where((v > 0) & (p > 0) & (p < 1), p * (1 - p) / v, n)
+        n_eff = np.where(np.isnan(v), np.nan, np.minimum(n_eff, n))
+        ratio = stats.t.ppf(q, np.maximum(n - 1, 1)) / stats.t.ppf(q, np.maximum(df, 1))
+        n_star = n_eff * np.where(n > 1, ratio**2, 1.0)
+        x = p * n_star
+        low = np.where(p <= 0, 0.0, stats.beta.ppf(alpha / 2, x, n_star - x + 1))
+        high = np.where(p >= 1, 1.0, stats.beta.ppf(q, x + 1, n_star - x))
+    bad = ~(n > 0) | np.isnan(p) | np.isnan(n_eff)
+    return np.where(bad, np.nan, low), np.where(bad, np.nan, high), np.where(n > 0, n_eff, np.nan)
+
+
+def wilson_interval(p, n_eff, level=0.95):
+    """Wilson score interval using an effective sample size (fallback method).
+
+    Returns
+    -------
+    low, high : ndarray
+        Interval limits; NaN where ``n_eff`` is not positive.
+    """
+    p, m = np.broadcast_arrays(np.asarray(p, dtype=float), np.asarray(n_eff, dtype=float))
+    z2 = stats.norm.ppf(1 - (1 - level) / 2) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.where(m > 0, m, np.nan)
+        centre = (p + z2 / (2 * m)) / (1 + z2 / m)
+        half = np.sqrt(z2 * p * (1 - p) / m + z2**2 / (4 * m**2)) / (1 + z2 / m)
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def suppression(n, n_eff, ci_low, ci_high):
+    """Apply the publication rules.
+
+    Returns
+    -------
+    suppressed : ndarray of bool
+        True if n < MIN_N or n_eff < MIN_NEFF (or n_eff unknown).
+    reason : ndarray of object
+        "n_lt_3", "neff_lt_30" or None.
+    flagged : ndarray of bool
+        True if the interval is wider than MAX_CI_WIDTH.
+    """
+    n, n_eff = np.asarray(n, dtype=float), np.asarray(n_eff, dtype=float)
+    small_n = ~(n >= MIN_N)
+    small_eff = ~small_n & ~(n_eff >= MIN_NEFF)
+    reason = np.full(n.shape, None, dtype=object)
+    reason[small_eff] = "neff_lt_30"
+    reason[small_n] = "n_lt_3"
+    width = np.asarray(ci_high, dtype=float) - np.asarray(ci_low, dtype=float)
+    return small_n | small_eff, reason, np.nan_to_num(width, nan=0.0) > MAX_CI_WIDTH
+
+
+def estimate_from_sums(sums, stratum_sizes, level=0.95):
+    """Shares, variances, intervals and suppression for every (group, category).
+
+    Parameters
+    ----------
+    sums : DataFrame
+        Output of :func:`cell_sums`, or any aggregate of it (rows with equal
+        stratum, group and category are summed).
+    stratum_sizes : Series or mapping
+        Number of sampled rows per stratum in the whole sample.
+
+    Returns
+    -------
+    DataFrame
+        One row per group x category (all levels, empty domains included), in
+        categorical order or else order of first appearance in ``sums``:
+        group, category, share, variance, se, ci_low, ci_high, n, n_eff, df,
+        weight_sum, suppressed, reason, flagged. Shares are proportions.
+        Empty domains have NaN share and are suppressed.
+    """
+    r = _prepare(sums, stratum_sizes)
+    df = np.maximum(r.n - r.n_strata, 1)
+    low, high, n_eff = korn_graubard_interval(r.p, r.v, r.n, df, level)
+    suppressed, reason, flagged = suppression(r.n, n_eff, low, high)
+    gcode, ccode = np.divmod(np.arange(len(r.p)), len(r.cats))
+    return pd.DataFrame({
+        "group": _labels(r.groups, gcode, r.grp_sums), "category": _labels(r.cats, ccode, r.cat_sums),
+        "share": r.p, "variance": r.v, "se": np.sqrt(r.v), "ci_low": low, "ci_high": high,
+        "n": r.n, "n_eff": n_eff, "df": df, "weight_sum": r.w,
+        "suppressed": suppressed, "reason": reason, "flagged": flagged,
+    })
+
+
+def estimate(indicators, weight, stratum, group, level=0.95, stratum_sizes=None):
+    """Estimate shares directly from microdata.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`estimate_from_sums`; stratum sizes default to the row counts
+        of ``stratum`` (all rows, including those outside every domain).
+    """
+    if stratum_sizes is None:
+        stratum_sizes = pd.Series(stratum).value_counts()
+    return estimate_from_sums(cell_sums(indicators, weight, stratum, group), stratum_sizes, level)
+
+
+def _joint(sums, stratum_sizes, labels):
+    """Shares (C, k), covariance (C, k, k) and df (C,) of k disjoint groups per category."""
+    r = _prepare(sums, stratum_sizes)
+    idx = np.array([r.groups.get_loc(lab) for lab in labels])
+    n_cat, k = len(r.cats), len(idx)
+    pos = np.full(len(r.groups), -1)
+    pos[idx] = np.arange(k)
+    gc, cc = np.divmod(r.d, n_cat)
+    m = pos[gc] >= 0
+    s1 = np.zeros((n_cat, k, r.n_str))
+    s1[cc[m], pos[gc[m]], r.h[m]] = np.nan_to_num(r.s1[m])
+    seen = np.zeros((n_cat, r.n_str), dtype=bool)
+    seen[cc[m], r.h[m]] = True
+    dom = idx[None, :] * n_cat + np.arange(n_cat)[:, None]
+    cov = -np.einsum("cjh,h,ckh->cjk", s1, r.a_str, s1)
+    cov[:, np.arange(k), np.arange(k)] = r.v[dom]
+    n_tot = r.n[dom].sum(axis=1)
+    return r, r.p[dom], cov, np.maximum(n_tot - seen.sum(axis=1), 1)
+
+
+def difference_test(sums, stratum_sizes, group_a, group_b, alpha=0.05):
+    """Design-based t test of equal shares in two disjoint groups, per category.
+
+    Groups of one ``group`` column are disjoint by construction, so the
+    covariance of the two shares follows from the per-stratum sums.
+
+    Returns
+    -------
+    DataFrame
+        category, group_a, group_b, diff (share a - share b), se, t, df,
+        p_value (two-sided, Student t), significant (p_value < alpha).
+    """
+    r, p, cov, df = _joint(sums, stratum_sizes, [group_a, group_b])
+    diff = p[:, 0] - p[:, 1]
+    se = np.sqrt(np.maximum(cov[:, 0, 0] + cov[:, 1, 1] - 2 * cov[:, 0, 1], 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = diff / se
+    p_value = 2 * stats.t.sf(np.abs(t), df)
+    return pd.DataFrame({
+        "category": _labels(r.cats, np.arange(len(r.cats)), r.cat_sums), "group_a": group_a,
+        "group_b": group_b, "diff": diff, "se": se, "t": t, "df": df, "p_value": p_value,
+        "significant": p_value < alpha,
+    })
+
+
+def equality_test(sums, stratum_sizes, groups=None, alpha=0.05):
+    """Design-based Wald F test that k disjoint groups have equal shares, per category.
+
+    Returns
+    -------
+    DataFrame
+        category, groups (tuple of labels; default all groups present in
+        ``sums``), wald_f (Wald statistic / (k-1)),
+        df_num (k-1), df_den, p_value (F distribution), significant.
+    """
+    if groups is None:  # groups with at least one respondent, in group order
+        codes, levels = _levels(sums["group"])
+        groups = list(levels.take(np.unique(codes[(codes >= 0) & (sums["n"].to_numpy() > 0)])))
+    if len(groups) < 2:
+        raise ValueError("equality_test needs at least two groups")
+    r, p, cov, df = _joint(sums, stratum_sizes, groups)
+    k = len(groups)
+    contrast = np.hstack([np.eye(k - 1), -np.ones((k - 1, 1))])
+    wald = np.full(len(r.cats), np.nan)
+    for i in range(len(r.cats)):
+        d = contrast @ p[i]
+        if np.isfinite(d).all():
+            try:
+                wald[i] = d @ np.linalg.solve(contrast @ cov[i] @ contrast.T, d)
+            except np.linalg.LinAlgError:
+                pass
+    f_stat = wald / (k - 1)
+    p_value = stats.f.sf(f_stat, k - 1, df)
+    return pd.DataFrame({
+        "category": _labels(r.cats, np.arange(len(r.cats)), r.cat_sums),
+        "groups": [tuple(groups)] * len(r.cats), "wald_f": f_stat, "df_num": k - 1, "df_den": df,
+        "p_value": p_value, "significant": p_value < alpha,
+    })

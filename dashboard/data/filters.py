@@ -1,0 +1,131 @@
+"""The dashboard's filter state as a frozen value, parsed from URLs, callbacks and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .codebook import (
+    CURRENT_ROUND, ROUNDS, SECTORS, TECH_GROUP_CODES, TECH_ROLE_CODES, TECH_ROLES, VALUES, label,
+)
+
+TECH_FILTER_CODES = TECH_ROLE_CODES + TECH_GROUP_CODES
+VALUE_CODES = tuple(name.removeprefix("value_") for name in VALUES)
+FILTER_KEYS = ("sector", "tech_role", "value", "round")
+MAX_CODES = 16  # longer lists are refused as malformed input
+
+
+class FilterError(ValueError):
+    """A filter value that is not one of the allowed codes; the message lists what is allowed."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Selected sectors, technology roles or groups, and values (empty = all), and the round."""
+
+    sector: tuple[str, ...] = ()
+    tech_role: tuple[str, ...] = ()
+    value: tuple[str, ...] = ()
+    round: str = CURRENT_ROUND
+
+    def active(self) -> dict[str, tuple[str, ...]]:
+        """Return the filters that restrict something, by key."""
+        out = {k: getattr(self, k) for k in ("sector", "tech_role", "value") if getattr(self, k)}
+        if self.round != CURRENT_ROUND:
+            out["round"] = (self.round,)
+        return out
+
+    def query(self) -> dict[str, str]:
+        """Return URL query parameters (comma-separated codes) for the non-default filters."""
+        return {k: ",".join(v) for k, v in self.active().items()}
+
+    def describe(self, lang: str = "da", keys=FILTER_KEYS) -> list[str]:
+        """Return readable 'Filter: value, value' phrases for the active filters among `keys`."""
+        out = []
+        for key, codes in self.active().items():
+            if key in keys:
+                out.append(f"{FILTER_LABELS[key][lang]}: {', '.join(code_label(key, c, lang) for c in codes)}")
+        return out
+
+    def mask(self, attrs: pd.DataFrame, keys=FILTER_KEYS) -> pd.Series:
+        """Return the rows of a cell-attribute frame that pass the filters named in `keys`."""
+        m = pd.Series(True, index=attrs.index)
+        if "round" in keys:
+            m &= attrs["round"] == self.round
+        if "sector" in keys and self.sector:
+            m &= attrs["sector"].isin(self.sector)
+        if "tech_role" in keys and self.tech_role:
+            m &= attrs["tech_role"].isin(self.tech_role) | attrs["tech_group"].isin(self.tech_role)
+        if "value" in keys and self.value:
+            m &= attrs[["value_" + v for v in self.value]].any(axis=1)
+        return m
+
+
+FILTER_LABELS = {
+    "sector": {"da": "Sektor", "en": "Sector"},
+    "tech_role": {"da": "Teknologi", "en": "Technology"},
+    "value": {"da": "Værdi", "en": "Value"},
+    "round": {"da": "Runde", "en": "Round"},
+}
+ALLOWED = {"sector": SECTORS, "tech_role": TECH_FILTER_CODES, "value": VALUE_CODES, "round": ROUNDS}
+
+
+def code_label(key: str, code: str, lang: str = "da") -> str:
+    """Return the label of one filter code."""
+    if key == "sector":
+        return label("sector", code, lang)
+    if key == "tech_role":
+        return label("tech_role" if code in TECH_ROLE_CODES else "tech_group", code, lang)
+    if key == "value":
+        return label("value_" + code, lang=lang)
+    return code
+
+
+def _codes(key: str, raw) -> tuple[str, ...]:
+    """Return the codes of one filter from a list or comma-separated text, or raise FilterError."""
+    if raw is None or raw == "" or raw == []:
+        return ()
+    if isinstance(raw, str):
+        items = [p.strip() for p in raw.split(",") if p.strip()]
+    elif isinstance(raw, (list, tuple)):
+        items = list(raw)
+    else:
+        raise FilterError(f"{key}: expected a list of codes, got {type(raw).__name__}")
+    if len(items) > MAX_CODES:
+        raise FilterError(f"{key}: {len(items)} values given, at most {MAX_CODES} allowed")
+    allowed = ALLOWED[key]
+    bad = [str(i) for i in items if not isinstance(i, str) or i not in allowed]
+    if bad:
+        raise FilterError(f"{key}: unknown value {', '.join(repr(b[:40]) for b in bad[:3])}; "
+                          f"allowed: {', '.join(allowed)}")
+    if key != "tech_role" and set(items) == set(allowed):
+        return ()  # every code selected is the same as no filter
+    order = {c: i for i, c in enumerate(allowed)}
+    return tuple(sorted(set(items), key=order.get))
+
+
+def parse_filter(sector=None, tech_role=None, value=None, round=None) -> Filter:
+    """Return a Filter from raw values (lists or comma-separated codes); raise FilterError if bad."""
+    rnd = _codes("round", round)
+    if len(rnd) > 1:
+        raise FilterError(f"round: choose one of {', '.join(ROUNDS)}")
+    return Filter(_codes("sector", sector), _codes("tech_role", tech_role), _codes("value", value),
+                  rnd[0] if rnd else CURRENT_ROUND)
+
+
+def parse_lenient(params: dict) -> tuple[Filter, list[str]]:
+    """Return a Filter from untrusted parameters, dropping bad ones, and the problems found."""
+    kept, problems = {}, []
+    for key in FILTER_KEYS:
+        try:
+            parse_filter(**{key: params.get(key)})
+            kept[key] = params.get(key)
+        except FilterError as exc:
+            problems.append(str(exc))
+    return parse_filter(**kept), problems
+
+
+def is_tech(tech_role: pd.Series) -> pd.Series:
+    """Return True where an innovation is technological (solution or important)."""
+    return tech_role.isin(TECH_ROLES)

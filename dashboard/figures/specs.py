@@ -1,0 +1,231 @@
+"""One spec per figure, as data. Adding a figure is adding a spec to FIGURES."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..data import codebook as cb
+
+SOURCE_003 = {
+    "da": "Kilde: Center for Offentlig Innovation, Innovationsbarometeret: teknologi i offentlig innovation (2018-2019)",
+    "en": "Source: Center for Offentlig Innovation, Innovation Barometer: technology in public innovation (2018-2019)",
+}
+SOURCE_000 = {
+    "da": "Kilde: Danmarks Statistik, »Fire af fem offentlige arbejdssteder er innovative«",
+    "en": "Source: Statistics Denmark, 'Four out of five public workplaces are innovative'",
+}
+BASES = {
+    "all": {"da": "alle arbejdspladser", "en": "all workplaces"},
+    "innovators": {"da": "innovative arbejdspladser", "en": "innovative workplaces"},
+    "tech_innovators": {"da": "teknologiske innovationer", "en": "technological innovations"},
+}
+SECTIONS = {
+    "overview": {"da": "Overblik", "en": "Overview"},
+    "technology": {"da": "Teknologiens rolle", "en": "The role of technology"},
+    "value": {"da": "Værdi", "en": "Value created"},
+    "people": {"da": "Borgere og medarbejdere", "en": "Citizens and employees"},
+    "collaboration": {"da": "Samarbejde", "en": "Collaboration"},
+    "spreading": {"da": "Spredning og nyhedsgrad", "en": "Spreading and novelty"},
+    "nordic": {"da": "Norden", "en": "The Nordic countries"},
+}
+ALL_FILTERS = ("sector", "tech_role", "value", "round")
+SAMPLE_FILTERS = ("sector", "tech_role", "value")  # round: only figures with a round series use it
+
+
+@dataclass(frozen=True)
+class Category:
+    """One bar: rows where `variable` takes one of `codes` (bools: any of several variables true).
+
+    `within` restricts the category to rows whose columns take the given codes (e.g. one sector);
+    `na_false` counts a question not asked (NA) as "no" instead of leaving the row out.
+    """
+
+    code: str
+    variable: str
+    codes: tuple[str, ...] = ("true",)
+    within: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    na_false: bool = False
+    label: dict[str, str] | None = None
+
+    def text(self, lang: str) -> str:
+        """Return the category's label in `lang`."""
+        if self.label:
+            return self.label[lang]
+        if self.codes == ("true",):
+            return cb.label(self.variable.split("|")[0], lang=lang)
+        return cb.label(self.variable, self.codes[0], lang)
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """What a figure shows and how: the data behind it and its presentation, as plain data."""
+
+    id: str
+    section: str
+    title: dict[str, str]
+    base: str
+    categories: tuple[Category, ...]
+    source: dict[str, str]
+    series: str | None = None  # tech_split, tech_group, sector, round, technology or None
+    series_total: bool = False  # add a series over all rows
+    chart: str = "bar"  # bar, hbar, grouped, stacked, range
+    filters: tuple[str, ...] = SAMPLE_FILTERS  # filters that restrict the base
+    highlight: tuple[str, ...] = ()  # filters on the figure's own variable: highlight, don't restrict
+    compare: str | None = None  # "pair": tech vs non-tech test; "all": equality across series
+    illustrative: bool = False
+    note: dict[str, str] = field(default_factory=dict)
+    question: dict[str, str] = field(default_factory=dict)
+
+    def not_applied(self) -> tuple[str, ...]:
+        """Return the filter keys this figure ignores."""
+        return tuple(k for k in ALL_FILTERS if k not in self.filters and k not in self.highlight)
+
+
+def _codes_of(variable: str, codes: tuple[str, ...] | None = None, **kw) -> tuple[Category, ...]:
+    """Return one category per code of a coded variable."""
+    return tuple(Category(c, variable, (c,), **kw) for c in (codes or cb.BY_NAME[variable].codes))
+
+
+def _flags(names, **kw) -> tuple[Category, ...]:
+    """Return one category per bool variable, its code the variable name."""
+    return tuple(Category(n, n, **kw) for n in names)
+
+
+T = cb.TECH_ROLES
+
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec(
+        "dst-sector-trend", "overview",
+        {"da": "Andel innovative arbejdspladser efter sektor, 2015-2016 og 2018-2019",
+         "en": "Share of innovative workplaces by sector, 2015-2016 and 2018-2019"},
+        "all",
+        (Category("total", "innovated", label={"da": "Hele den offentlige sektor", "en": "Whole public sector"}),
+         *(Category(s, "innovated", within=(("sector", (s,)),), label=cb.SECTOR_LABELS[s]) for s in cb.SECTORS)),
+        SOURCE_000, series="round", chart="grouped", filters=(), highlight=("sector", "round"),
+        compare="pair", question=cb.BY_NAME["innovated"].question,
+    ),
+    FigureSpec(
+        "dst-types", "overview",
+        {"da": "Andel arbejdspladser med innovation, efter innovationstype",
+         "en": "Share of workplaces with innovation, by type of innovation"},
+        "all", _flags(cb.TYPES, na_false=True), SOURCE_000, chart="hbar", filters=("sector",),
+        illustrative=True, question=cb.BY_NAME["type_process"].question,
+    ),
+    FigureSpec(
+        "fig1", "technology",
+        {"da": "En ud af tre innovationer er teknologiske", "en": "One in three innovations is technological"},
+        "innovators", _codes_of("tech_role"), SOURCE_003, chart="bar", filters=("sector", "value"),
+        highlight=("tech_role",), question=cb.BY_NAME["tech_role"].question,
+    ),
+    FigureSpec(
+        "fig2", "technology",
+        {"da": "Teknologier, der er nye eller kendte for arbejdspladsen",
+         "en": "Technologies new or known to the workplace"},
+        "tech_innovators", _codes_of("technology"), SOURCE_003, series="tech_new", chart="hbar",
+        filters=("sector", "value"), highlight=("tech_role",), illustrative=True,
+        question=cb.BY_NAME["technology"].question,
+    ),
+    FigureSpec(
+        "fig3", "technology",
+        {"da": "Innovationer med ny teknologi, kendt teknologi og uden teknologi",
+         "en": "Innovations with new technology, known technology and no technology"},
+        "innovators", _codes_of("tech_group"), SOURCE_003, chart="bar", filters=("sector", "value"),
+        highlight=("tech_role",), question=cb.BY_NAME["tech_new"].question,
+    ),
+    FigureSpec(
+        "fig7", "technology",
+        {"da": "Vi er nysgerrige på nye teknologiske løsninger og muligheder",
+         "en": "We are curious about new technological solutions and possibilities"},
+        "all", _codes_of("curiosity"), SOURCE_003, chart="hbar", filters=SAMPLE_FILTERS,
+        question=cb.BY_NAME["curiosity"].question,
+    ),
+    FigureSpec(
+        "fig4", "value",
+        {"da": "Værdier skabt af teknologiske og ikke-teknologiske innovationer",
+         "en": "Value created by technological and non-technological innovations"},
+        "innovators", _flags(cb.VALUES), SOURCE_003, series="tech_split", chart="grouped",
+        filters=("sector",), highlight=("value", "tech_role"), compare="pair",
+        question=cb.BY_NAME["value_quality"].question,
+    ),
+    FigureSpec(
+        "dst-values-sector", "value",
+        {"da": "Værdier skabt af den seneste innovation, efter sektor",
+         "en": "Value created by the latest innovation, by sector"},
+        "innovators", _flags(cb.VALUES), SOURCE_000, series="sector", series_total=True, chart="grouped",
+        filters=("tech_role",), highlight=("value", "sector"), question=cb.BY_NAME["value_quality"].question,
+    ),
+    FigureSpec(
+        "fig5", "people",
+        {"da": "Borgerne spiller en positiv rolle i godt halvdelen af de teknologiske innovationer",
+         "en": "Citizens play a positive part in just over half of technological innovations"},
+        "tech_innovators",
+        (Category("citizens_any", "citizens_initiated|citizens_promoted|citizens_collaborated",
+                  label={"da": "Borgerne spiller en positiv rolle (mindst én af de tre)",
+                         "en": "Citizens play a positive part (at least one of the three)"}),
+         *_flags(cb.CITIZENS)),
+        SOURCE_003, chart="hbar", filters=SAMPLE_FILTERS, question=cb.BY_NAME["citizens_promoted"].question,
+    ),
+    FigureSpec(
+        "fig6", "people",
+        {"da": "Medarbejdernes medvirken fremmede eller hæmmede innovationen",
+         "en": "Employees promoted or hindered the innovation"},
+        "innovators", _codes_of("employees_role", ("promoted", "hindered")), SOURCE_003, series="tech_group",
+        chart="grouped", filters=("sector", "value"), highlight=("tech_role",), compare="all",
+        question=cb.BY_NAME["employees_role"].question,
+    ),
+    FigureSpec(
+        "fig8", "collaboration",
+        {"da": "Samarbejdspartnere om teknologiske og ikke-teknologiske innovationer",
+         "en": "Collaboration partners on technological and non-technological innovations"},
+        "innovators", _flags(cb.PARTNERS), SOURCE_003, series="tech_split", chart="grouped",
+        filters=("sector", "value"), highlight=("tech_role",), compare="pair",
+        question=cb.BY_NAME["partner_private"].question,
+    ),
+    FigureSpec(
+        "fig9", "collaboration",
+        {"da": "Samarbejde med offentlige arbejdspladser i egen sektor",
+         "en": "Collaboration with public workplaces in the same sector"},
+        "innovators", _flags(("partner_same_sector",)), SOURCE_003, series="tech_group", chart="grouped",
+        filters=("sector", "value"), highlight=("tech_role",), compare="all",
+        question=cb.BY_NAME["partner_same_sector"].question,
+    ),
+    FigureSpec(
+        "fig10", "collaboration",
+        {"da": "Samarbejde med private virksomheder", "en": "Collaboration with private companies"},
+        "innovators", _flags(("partner_private",)), SOURCE_003, series="tech_group", chart="grouped",
+        filters=("sector", "value"), highlight=("tech_role",), compare="all",
+        question=cb.BY_NAME["partner_private"].question,
+    ),
+    FigureSpec(
+        "dst-novelty", "spreading",
+        {"da": "Den seneste innovation: først, tilpasset eller kopieret",
+         "en": "The latest innovation: first, adapted or copied"},
+        "innovators", _codes_of("novelty"), SOURCE_000, chart="hbar", filters=SAMPLE_FILTERS,
+        question=cb.BY_NAME["novelty"].question,
+    ),
+    FigureSpec(
+        "dst-spread", "spreading",
+        {"da": "Kanaler brugt til at sprede innovationen", "en": "Channels used to spread the innovation"},
+        "innovators", _flags(("spread_any", *cb.SPREAD)), SOURCE_000, chart="hbar", filters=SAMPLE_FILTERS,
+        question=cb.BY_NAME["spread_any"].question,
+    ),
+    FigureSpec(
+        "nordic", "nordic",
+        {"da": "Andel innovative offentlige arbejdspladser i de nordiske lande",
+         "en": "Share of innovative public workplaces in the Nordic countries"},
+        "all", (), SOURCE_000, chart="range", filters=(),
+        note={"da": "Offentliggjorte tal; Danmark, Norge, Island og Sverige er kun oplyst som et interval (77-81 %).",
+              "en": "Published figures; Denmark, Norway, Iceland and Sweden are given only as a range (77-81 %)."},
+    ),
+)
+
+BY_ID: dict[str, FigureSpec] = {f.id: f for f in FIGURES}
+IDS: tuple[str, ...] = tuple(f.id for f in FIGURES)
+
+NORDIC = (  # (country code, da, en, low, high): published aggregates, not microdata
+    ("denmark", "Danmark", "Denmark", 77.0, 81.0),
+    ("norway", "Norge", "Norway", 77.0, 81.0),
+    ("iceland", "Island", "Iceland", 77.0, 81.0),
+    ("sweden", "Sverige", "Sweden", 77.0, 81.0),
+    ("finland", "Finland", "Finland", 95.0, 95.0),
+)

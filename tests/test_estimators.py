@@ -1,0 +1,311 @@
+"""Tests for dashboard.data.estimators against closed forms and row-level references."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboard.data import estimators as est
+
+
+# ----------------------------------------------------------------------------
+# Row-level references: the literal z_i formula, one row at a time.
+# ----------------------------------------------------------------------------
+def ref_z(y, w, in_domain):
+    """Linearised values z_i for a domain; returns share and z for all rows."""
+    dom = in_domain & ~np.isnan(y)
+    total = w[dom].sum()
+    p = (w[dom] * y[dom]).sum() / total
+    z = np.zeros(len(y))
+    for i in range(len(y)):
+        if dom[i]:
+            z[i] = w[i] * (y[i] - p) / total
+    return p, z
+
+
+def ref_cov(za, zb, strata):
+    """sum_h n_h/(n_h-1) sum_{i in h} (za_i - mean_h za)(zb_i - mean_h zb)."""
+    total = 0.0
+    for h in pd.unique(strata):
+        rows = [i for i in range(len(strata)) if strata[i] == h]
+        nh = len(rows)
+        if nh < 2:
+            continue
+        ma = sum(za[i] for i in rows) / nh
+        mb = sum(zb[i] for i in rows) / nh
+        total += nh / (nh - 1) * sum((za[i] - ma) * (zb[i] - mb) for i in rows)
+    return total
+
+
+def random_sample(seed, n=400, n_cat=3):
+    rng = np.random.default_rng(seed)
+    y = rng.binomial(1, rng.uniform(0.1, 0.9, n_cat), size=(n, n_cat)).astype(float)
+    y[rng.random((n, n_cat)) < 0.1] = np.nan
+    indicators = pd.DataFrame(y, columns=[f"cat{j}" for j in range(n_cat)])
+    weight = pd.Series(rng.lognormal(1.0, 0.8, n))
+    strata = rng.choice([f"s{k}" for k in range(8)], n)
+    strata[0] = "singleton"  # stratum with one row contributes nothing
+    stratum = pd.Series(strata)
+    group = pd.Series(rng.choice(["A", "B", "C", None], n, p=[0.35, 0.3, 0.25, 0.1]), dtype=object)
+    return indicators, weight, stratum, group
+
+
+# ----------------------------------------------------------------------------
+# Closed forms and hand-computed examples
+# ----------------------------------------------------------------------------
+def test_unweighted_single_stratum_closed_form():
+    y = np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0], dtype=float)
+    res = est.estimate(pd.DataFrame({"x": y}), pd.Series(np.ones(10)), pd.Series(["h"] * 10),
+                       pd.Series(["g"] * 10))
+    row = res.iloc[0]
+    p = y.mean()
+    assert row["share"] == pytest.approx(p, abs=1e-15)
+    assert row["variance"] == pytest.approx(p * (1 - p) / (len(y) - 1), rel=1e-12)
+    assert row["n"] == 10 and row["df"] == 9
+    assert row["n_eff"] == pytest.approx(9.0, rel=1e-12)
+
+
+def test_two_strata_unequal_weights_hand_computed():
+    w = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    y = np.array([1.0, 0.0, 1.0, 0.0, 1.0])
+    strata = np.array(["A", "A", "A", "B", "B"])
+    res = est.estimate(pd.DataFrame({"x": y}), pd.Series(w), pd.Series(strata), pd.Series(["g"] * 5))
+    p_ref, z = ref_z(y, w, np.ones(5, dtype=bool))
+    # By hand: W = 15, p = 9/15, v = (3/2 * 672/225 + 2 * 9.68) / 225 = 596/5625
+    assert res["share"].iloc[0] == pytest.approx(0.6, rel=1e-14)
+    assert res["variance"].iloc[0] == pytest.approx(596 / 5625, rel=1e-12)
+    assert res["variance"].iloc[0] == pytest.approx(ref_cov(z, z, strata), rel=1e-12)
+    assert p_ref == pytest.approx(0.6)
+    assert res["df"].iloc[0] == 3 and res["weight_sum"].iloc[0] == pytest.approx(15.0)
+
+
+# ----------------------------------------------------------------------------
+# Random data against the row-level reference
+# ----------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_variance_matches_row_level_reference(seed):
+    indicators, weight, stratum, group = random_sample(seed)
+    res = est.estimate(indicators, weight, stratum, group)
+    w, strata, g = weight.to_numpy(), stratum.to_numpy(), group.to_numpy()
+    assert len(res) == 3 * 3
+    for _, row in res.iterrows():
+        y = indicators[row["category"]].to_numpy()
+        in_dom = np.array([x == row["group"] for x in g])
+        p, z = ref_z(y, w, in_dom)
+        dom = in_dom & ~np.isnan(y)
+        assert row["share"] == pytest.approx(p, rel=1e-12)
+        assert row["variance"] == pytest.approx(ref_cov(z, z, strata), rel=1e-12, abs=1e-15)
+        assert row["n"] == dom.sum()
+        assert row["df"] == dom.sum() - len(set(strata[dom]))
+
+
+def test_korn_graubard_equals_clopper_pearson_when_design_is_srs():
+    rng = np.random.default_rng(7)
+    n = rng.integers(5, 300, 200)
+    x = rng.integers(0, n + 1)
+    x[:3], n[:3] = [0, 12, 40], [10, 12, 40]  # include p = 0 and p = 1
+    p = x / n
+    variance = p * (1 - p) / n
+    low, high, n_eff = est.korn_graubard_interval(p, variance, n, n - 1, level=0.95)
+    ref_low, ref_high = proportion_confint(x, n, alpha=0.05, method="beta")
+    np.testing.assert_allclose(low, ref_low, atol=1e-9)
+    np.testing.assert_allclose(high, ref_high, atol=1e-9)
+    np.testing.assert_allclose(n_eff, n, rtol=1e-12)
+
+
+def test_korn_graubard_few_degrees_of_freedom_widens_interval():
+    p, v, n = np.array([0.3]), np.array([0.3 * 0.7 / 100]), np.array([100])
+    lo_full, hi_full, _ = est.korn_graubard_interval(p, v, n, n - 1)
+    lo_few, hi_few, _ = est.korn_graubard_interval(p, v, n, np.array([5]))
+    ratio = (stats.t.ppf(0.975, 99) / stats.t.ppf(0.975, 5)) ** 2
+    n_star = 100 * ratio
+    assert lo_few[0] == pytest.approx(stats.beta.ppf(0.025, 0.3 * n_star, 0.7 * n_star + 1), rel=1e-12)
+    assert lo_few[0] < lo_full[0] and hi_few[0] > hi_full[0]
+
+
+def test_wilson_matches_statsmodels():
+    rng = np.random.default_rng(11)
+    n = rng.integers(1, 500, 200)
+    x = rng.integers(0, n + 1)
+    low, high = est.wilson_interval(x / n, n, level=0.9)
+    ref_low, ref_high = proportion_confint(x, n, alpha=0.1, method="wilson")
+    np.testing.assert_allclose(low, ref_low, atol=1e-12)
+    np.testing.assert_allclose(high, ref_high, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_difference_test_matches_row_level_reference(seed):
+    indicators, weight, stratum, group = random_sample(seed)
+    sums = est.cell_sums(indicators, weight, stratum, group)
+    res = est.difference_test(sums, stratum.value_counts(), "A", "C")
+    w, strata, g = weight.to_numpy(), stratum.to_numpy(), group.to_numpy()
+    assert list(res["category"]) == list(indicators.columns)
+    for _, row in res.iterrows():
+        y = indicators[row["category"]].to_numpy()
+        in_a, in_c = g == "A", g == "C"
+        pa, za = ref_z(y, w, in_a)
+        pc, zc = ref_z(y, w, in_c)
+        dz = za - zc
+        assert row["diff"] == pytest.approx(pa - pc, rel=1e-12)
+        assert row["se"] ** 2 == pytest.approx(ref_cov(dz, dz, strata), rel=1e-12)
+        union = (in_a | in_c) & ~np.isnan(y)
+        assert row["df"] == union.sum() - len(set(strata[union]))
+        assert row["p_value"] == pytest.approx(2 * stats.t.sf(abs(row["t"]), row["df"]), rel=1e-12)
+
+
+# ----------------------------------------------------------------------------
+# Additivity of the sums
+# ----------------------------------------------------------------------------
+def test_estimate_from_aggregated_finer_sums_equals_microdata():
+    indicators, weight, stratum, group = random_sample(8)
+    rng = np.random.default_rng(8)
+    sector = pd.Series(rng.choice(["state", "region", "muni"], len(group)), dtype=object)
+    fine_group = pd.Series([None if g is None else f"{g}|{s}" for g, s in zip(group, sector)], dtype=object)
+    fine = est.cell_sums(indicators, weight, stratum, fine_group)
+    coarse = fine.assign(group=fine["group"].astype(str).str.split("|").str[0])
+    agg = coarse.groupby(["stratum", "group", "category"], observed=True, as_index=False)[est.SUM_COLUMNS].sum()
+    sizes = stratum.value_counts()
+    cols = ["share", "variance", "ci_low", "ci_high", "n", "n_eff", "df", "weight_sum"]
+
+    def keyed(frame):
+        keys = {"group": frame["group"].astype(str), "category": frame["category"].astype(str)}
+        return frame.assign(**keys).set_index(["group", "category"]).sort_index()[cols]
+
+    got = keyed(est.estimate_from_sums(agg, sizes))
+    want = keyed(est.estimate(indicators, weight, stratum, group))
+    assert len(got) == 9
+    pd.testing.assert_frame_equal(got, want, rtol=1e-10)
+
+    # Sums of row subsets may be stacked without aggregating first.
+    half = len(weight) // 2
+    parts = [est.cell_sums(indicators.iloc[sl], weight.iloc[sl], stratum.iloc[sl], group.iloc[sl])
+             for sl in (slice(None, half), slice(half, None))]
+    stacked = est.estimate_from_sums(pd.concat(parts, ignore_index=True), sizes)
+    direct = est.estimate(indicators, weight, stratum, group)
+    pd.testing.assert_frame_equal(stacked[cols].reset_index(drop=True), direct[cols], rtol=1e-10)
+
+
+# ----------------------------------------------------------------------------
+# Suppression, flags, missing answers and ordering
+# ----------------------------------------------------------------------------
+def test_two_respondents_suppressed_but_share_kept():
+    ind = pd.DataFrame({"x": [1.0, 0.0] + [1.0, 0.0] * 20})
+    group = pd.Series(["tiny"] * 2 + ["big"] * 40)
+    res = est.estimate(ind, pd.Series(np.ones(42)), pd.Series(["h"] * 42), group).set_index("group")
+    assert res.loc["tiny", "n"] == 2
+    assert res.loc["tiny", "share"] == pytest.approx(0.5)
+    assert bool(res.loc["tiny", "suppressed"]) and res.loc["tiny", "reason"] == "n_lt_3"
+
+
+def test_heavy_weights_give_low_effective_n():
+    y = np.array([1.0] + [1.0, 0.0] * 19 + [0.0])
+    w = np.array([60.0] + [1.0] * 39)
+    res = est.estimate(pd.DataFrame({"x": y}), pd.Series(w), pd.Series(["h"] * 40), pd.Series(["g"] * 40))
+    row = res.iloc[0]
+    assert row["n"] == 40 and row["n_eff"] < est.MIN_NEFF
+    assert bool(row["suppressed"]) and row["reason"] == "neff_lt_30"
+
+
+def test_wide_interval_flagged_not_suppressed():
+    y = np.array([1.0, 0.0] * 20)
+    res = est.estimate(pd.DataFrame({"x": y}), pd.Series(np.ones(40)), pd.Series(["h"] * 40),
+                       pd.Series(["g"] * 40))
+    row = res.iloc[0]
+    assert row["n_eff"] == pytest.approx(39.0)
+    assert not row["suppressed"] and row["reason"] is None
+    assert row["ci_high"] - row["ci_low"] > est.MAX_CI_WIDTH and bool(row["flagged"])
+
+
+def test_suppression_function_rules():
+    suppressed, reason, flagged = est.suppression(
+        np.array([0, 2, 3, 100, 100]), np.array([np.nan, 2.0, 3.0, 29.9, 80.0]),
+        np.array([np.nan, 0.1, 0.1, 0.2, 0.4]), np.array([np.nan, 0.2, 0.5, 0.4, 0.75]))
+    assert suppressed.tolist() == [True, True, True, True, False]
+    assert reason.tolist() == ["n_lt_3", "n_lt_3", "neff_lt_30", "neff_lt_30", None]
+    assert flagged.tolist() == [False, False, True, False, True]
+
+
+def test_nan_indicators_excluded_from_denominator():
+    ind = pd.DataFrame({"x": [1, 1, 0, np.nan, np.nan, 1, 0, 0, 1, np.nan]})
+    w = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0])
+    res = est.estimate(ind, w, pd.Series(["h"] * 10), pd.Series(["g"] * 10))
+    assert res["n"].iloc[0] == 7
+    assert res["weight_sum"].iloc[0] == pytest.approx(36.0)
+    assert res["share"].iloc[0] == pytest.approx((1 + 2 + 6 + 9) / 36)
+
+
+def test_empty_domains_and_order_preserved():
+    ind = pd.DataFrame({"zeta": [1.0, 0.0, 1.0, 0.0], "alpha": [np.nan] * 4})
+    group = pd.Series(pd.Categorical(["b", "b", "a", "a"], categories=["c", "b", "a"]))
+    res = est.estimate(ind, pd.Series(np.ones(4)), pd.Series(["h1", "h1", "h2", "h2"]), group)
+    assert list(res["group"].astype(str)) == ["c", "c", "b", "b", "a", "a"]
+    assert list(res["category"].astype(str)) == ["zeta", "alpha"] * 3
+    empty = res[(res["group"] == "c") | (res["category"] == "alpha")]
+    assert len(empty) == 4 and (empty["n"] == 0).all() and empty["share"].isna().all()
+    assert empty["suppressed"].all() and (empty["reason"] == "n_lt_3").all()
+    plain = est.estimate(ind, pd.Series(np.ones(4)), pd.Series(["h"] * 4), pd.Series(["y", "x", "y", "x"]))
+    assert list(plain["group"].astype(str)) == ["y", "y", "x", "x"]
+
+
+# ----------------------------------------------------------------------------
+# Significance tests
+# ----------------------------------------------------------------------------
+def two_group_sums(rate_a, rate_b, n=40):
+    """Two groups across two strata with deterministic 0/1 patterns."""
+    def pattern(rate):
+        return (np.arange(n) % 10 < rate * 10).astype(float)
+    y = np.concatenate([pattern(rate_a), pattern(rate_b)])
+    w = np.tile(np.linspace(1.0, 3.0, n), 2)
+    stratum = pd.Series(np.tile(np.where(np.arange(n) % 2 == 0, "h1", "h2"), 2))
+    group = pd.Series(["A"] * n + ["B"] * n)
+    return est.cell_sums(pd.DataFrame({"x": y}), pd.Series(w), stratum, group), stratum.value_counts()
+
+
+def test_difference_test_detects_clear_difference():
+    sums, sizes = two_group_sums(0.8, 0.2)
+    row = est.difference_test(sums, sizes, "A", "B").iloc[0]
+    assert row["diff"] > 0.5 and bool(row["significant"])
+    assert row["df"] == 80 - 2
+    assert row["p_value"] == pytest.approx(2 * stats.t.sf(abs(row["t"]), row["df"]), rel=1e-12)
+
+
+def test_difference_test_identical_rates_not_significant():
+    sums, sizes = two_group_sums(0.5, 0.5)
+    row = est.difference_test(sums, sizes, "A", "B").iloc[0]
+    assert row["diff"] == pytest.approx(0.0, abs=1e-14)
+    assert row["p_value"] == pytest.approx(1.0) and not row["significant"]
+
+
+def test_equality_test_two_groups_equals_t_squared():
+    indicators, weight, stratum, group = random_sample(9)
+    sums = est.cell_sums(indicators, weight, stratum, group)
+    sizes = stratum.value_counts()
+    diff = est.difference_test(sums, sizes, "B", "A")
+    eq = est.equality_test(sums, sizes, ["B", "A"])
+    np.testing.assert_allclose(eq["wald_f"], diff["t"] ** 2, rtol=1e-10)
+    np.testing.assert_allclose(eq["p_value"], diff["p_value"], rtol=1e-8)
+    assert (eq["df_num"] == 1).all() and (eq["df_den"] == diff["df"]).all()
+
+
+def test_equality_test_three_groups_matches_row_level_wald():
+    indicators, weight, stratum, group = random_sample(10)
+    sums = est.cell_sums(indicators, weight, stratum, group)
+    res = est.equality_test(sums, stratum.value_counts(), ["A", "B", "C"])
+    w, strata, g = weight.to_numpy(), stratum.to_numpy(), group.to_numpy()
+    for i, cat in enumerate(indicators.columns):
+        y = indicators[cat].to_numpy()
+        ps, zs = zip(*(ref_z(y, w, g == lab) for lab in "ABC"))
+        cov = np.array([[ref_cov(zs[j], zs[k], strata) for k in range(3)] for j in range(3)])
+        contrast = np.array([[1.0, 0.0, -1.0], [0.0, 1.0, -1.0]])
+        d = contrast @ np.array(ps)
+        wald = d @ np.linalg.solve(contrast @ cov @ contrast.T, d)
+        assert res["wald_f"].iloc[i] == pytest.approx(wald / 2, rel=1e-9)
+        assert res["groups"].iloc[i] == ("A", "B", "C") and res["df_num"].iloc[i] == 2
