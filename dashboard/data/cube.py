@@ -17,7 +17,7 @@ from . import estimators
 from .codebook import VALUE_COLUMNS
 from .filters import Filter
 
-ATTRIBUTES = ("round", "sector", "innovated", "tech_role", "tech_group", *VALUE_COLUMNS)
+ATTRIBUTES = ("round", "sector", "innovated", "tech_role", "tech_group", "tech_new", *VALUE_COLUMNS)
 
 
 def stratum_key(df: pd.DataFrame) -> pd.Series:
@@ -25,18 +25,35 @@ def stratum_key(df: pd.DataFrame) -> pd.Series:
     return df["round"].astype(str) + "|" + df["stratum"].astype(str)
 
 
-def attributes(df: pd.DataFrame, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+def attributes(df: pd.DataFrame) -> pd.DataFrame:
     """Return the per-row cell attributes: codes as strings ('' for NA), flags as bools."""
     out = pd.DataFrame(index=df.index)
-    for column in (*ATTRIBUTES, *extra):
-        if column in out:
-            continue
+    for column in ATTRIBUTES:
         values = df[column]
         if column == "innovated" or column in VALUE_COLUMNS:
             out[column] = values.fillna(False).astype(bool)
         else:
             out[column] = values.astype("object").where(values.notna(), "").astype(str)
     return out
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The fine cells of a data set: each row's cell number, the cells' attributes, stratum sizes."""
+
+    row_cell: pd.Series
+    attrs: pd.DataFrame
+    stratum: pd.Series
+    stratum_sizes: pd.Series
+
+    @classmethod
+    def of(cls, df: pd.DataFrame) -> Cells:
+        """Return the cells of `df` (computed once per data set, shared by all figures)."""
+        attrs = attributes(df)
+        cell_id, uniques = pd.factorize(pd.MultiIndex.from_frame(attrs))
+        stratum = stratum_key(df)
+        return cls(pd.Series(cell_id, index=df.index), pd.DataFrame(list(uniques), columns=attrs.columns),
+                   stratum, stratum.value_counts())
 
 
 @dataclass(frozen=True)
@@ -49,16 +66,13 @@ class Cube:
     categories: tuple[str, ...]
 
     @classmethod
-    def build(cls, df: pd.DataFrame, indicators: pd.DataFrame, extra: tuple[str, ...] = ()) -> Cube:
+    def build(cls, df: pd.DataFrame, indicators: pd.DataFrame, cells: Cells | None = None) -> Cube:
         """Return the cube of `indicators` (0/1/NaN columns aligned with `df`)."""
-        attrs = attributes(df, extra)
-        cell_id, uniques = pd.factorize(pd.MultiIndex.from_frame(attrs))
-        cells = pd.DataFrame(list(uniques), columns=attrs.columns)
-        stratum = stratum_key(df)
-        sums = estimators.cell_sums(indicators, df["weight"], stratum, pd.Series(cell_id, index=df.index))
+        cells = cells or Cells.of(df)
+        sums = estimators.cell_sums(indicators, df["weight"], cells.stratum, cells.row_cell)
         sums = sums.rename(columns={"group": "cell"})
         sums["cell"] = sums["cell"].astype(int)
-        return cls(cells, sums, stratum.value_counts(), tuple(indicators.columns))
+        return cls(cells.attrs, sums, cells.stratum_sizes, tuple(indicators.columns))
 
     def select(self, cell_mask: pd.Series, series: pd.Series | None) -> pd.DataFrame:
         """Return sums per (stratum, group, category) over the selected cells, grouped by `series`.

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .codebook import (
-    CURRENT_ROUND, ROUNDS, SECTORS, TECH_GROUP_CODES, TECH_ROLE_CODES, TECH_ROLES, VALUES, label,
+    CURRENT_ROUND,
+    ROUNDS,
+    SECTORS,
+    TECH_GROUP_CODES,
+    TECH_ROLE_CODES,
+    TECH_ROLES,
+    VALUES,
+    label,
 )
 
 TECH_FILTER_CODES = TECH_ROLE_CODES + TECH_GROUP_CODES
@@ -99,7 +106,7 @@ def _codes(key: str, raw) -> tuple[str, ...]:
     if bad:
         raise FilterError(f"{key}: unknown value {', '.join(repr(b[:40]) for b in bad[:3])}; "
                           f"allowed: {', '.join(allowed)}")
-    if key != "tech_role" and set(items) == set(allowed):
+    if key in ("sector", "value") and set(items) == set(allowed):
         return ()  # every code selected is the same as no filter
     order = {c: i for i, c in enumerate(allowed)}
     return tuple(sorted(set(items), key=order.get))

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..data import codebook as cb
 from ..data import estimators
-from ..data.cube import Cube
+from ..data.cube import Cells, Cube
 from ..data.filters import Filter
 from .specs import BY_ID, NORDIC, FigureSpec
 
@@ -102,13 +102,15 @@ class FigureData:
 
     def __init__(self, df: pd.DataFrame):
         self.df = df
+        self._cells: Cells | None = None
         self._cubes: dict[str, Cube] = {}
 
     def cube(self, spec: FigureSpec) -> Cube:
         """Return the figure's cube, building it once."""
         if spec.id not in self._cubes:
-            extra = (spec.series,) if spec.series == "tech_new" else ()
-            self._cubes[spec.id] = Cube.build(self.df, indicators(spec, self.df), extra)
+            if self._cells is None:
+                self._cells = Cells.of(self.df)
+            self._cubes[spec.id] = Cube.build(self.df, indicators(spec, self.df), self._cells)
         return self._cubes[spec.id]
 
     def table(self, figure: str | FigureSpec, filt: Filter = Filter(), lang: str = "da") -> pd.DataFrame:

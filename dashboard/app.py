@@ -1,0 +1,105 @@
+"""The Dash application: `create_app(data=None)` builds one app over one data set.
+
+Importing this module reads no data. For gunicorn (`dashboard.app:server`) the module attribute
+`server` is built on first access, from the file `data_path()` names.
+
+Examples
+--------
+>>> from dashboard.app import create_app
+>>> from dashboard.data.synth import generate
+>>> app = create_app(generate())  # doctest: +SKIP
+>>> app.run(port=8050)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import pandas as pd
+from dash import Dash
+from flask import jsonify
+
+from .callbacks import register_callbacks
+from .figures.tables import FigureData
+from .i18n import DEFAULT_LANG, t
+from .layout import build_layout
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+logger = logging.getLogger(__name__)
+
+INDEX = """<!DOCTYPE html>
+<html lang="da">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+def _data(data, synthetic: bool | None) -> tuple[pd.DataFrame, bool]:
+    """Return the microdata and whether they are the synthetic data.
+
+    A path (or None: `data_path()`) is read with the validating loader; the shipped file counts as
+    synthetic, any other file as real unless `synthetic` says otherwise. A DataFrame is taken as is
+    and counts as synthetic unless `synthetic` is False or its ``attrs["synthetic"]`` is False.
+    """
+    if isinstance(data, pd.DataFrame):
+        return data, data.attrs.get("synthetic", True) if synthetic is None else synthetic
+    from .data.load import load
+    from .data.shipped import DEFAULT_DATA, data_path
+
+    path = data_path(data)
+    if synthetic is None:
+        synthetic = path.resolve() == DEFAULT_DATA.resolve()
+    return load(path), synthetic
+
+
+def _register_error_handlers(server) -> None:
+    """Answer any unhandled server error with a short JSON message instead of a traceback."""
+
+    @server.errorhandler(500)
+    def internal_error(error):
+        # Flask has already logged the original exception with its traceback.
+        message = f"{t('server_error', 'da')} / {t('server_error', 'en')}"
+        return jsonify(error=message, status=500), 500
+
+
+def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, synthetic: bool | None = None) -> Dash:
+    """Return the dashboard app over `data`: a DataFrame, a data file path, or None for `data_path()`.
+
+    Raises `dashboard.data.load.DataFileError` when a file does not pass validation.
+    """
+    frame, synthetic = _data(data, synthetic)
+    figure_data = FigureData(frame)
+    app = Dash(
+        __name__,
+        title=t("title", DEFAULT_LANG),
+        update_title=None,
+        assets_folder=str(ASSETS),
+        index_string=INDEX,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
+                   {"name": "description", "content": t("intro", DEFAULT_LANG)}],
+    )
+    app.layout = build_layout(DEFAULT_LANG, synthetic)
+    register_callbacks(app, figure_data, synthetic)
+    _register_error_handlers(app.server)
+    return app
+
+
+def __getattr__(name: str):
+    """Build `server` (for gunicorn) on first access, so that importing the module loads no data."""
+    if name == "server":
+        return create_app().server
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,211 @@
+"""Every user-interface string of the dashboard, in Danish and English, in one dictionary.
+
+Labels of survey codes (sectors, answers, values) live in the codebook and figure titles and
+question wording in the figure specs; this module holds the words of the page around them.
+
+Examples
+--------
+>>> t("reset", "en")
+'Reset'
+>>> t("notice_url_unknown", "da", key="sector", values="'foo'", allowed="state, region, municipality")
+"Ukendt værdi i linket ignoreret: sector 'foo'; tilladt: state, region, municipality"
+"""
+
+from __future__ import annotations
+
+from .data.codebook import SYNTHETIC_LABEL
+
+LANGS = ("da", "en")
+DEFAULT_LANG = "da"
+
+TEXTS: dict[str, dict[str, str]] = {
+    # Header
+    "title": {"da": "Innovationsbarometeret", "en": "Innovationsbarometeret"},
+    "subtitle": {"da": "Innovation i den offentlige sektor", "en": "Innovation in the Danish public sector"},
+    "intro": {
+        "da": "Hvordan innoverer offentlige arbejdspladser, og hvilken rolle spiller teknologi? "
+              "Figurerne fra 2018-2019-målingen med usikkerhedsintervaller, filtreret efter dit valg.",
+        "en": "How do public workplaces innovate, and what part does technology play? The figures of "
+              "the 2018-2019 survey with uncertainty intervals, filtered as you choose.",
+    },
+    "badge": {"da": "Syntetiske data", "en": "Synthetic data"},
+    "badge_tooltip": {
+        "da": SYNTHETIC_LABEL["da"] + ". Tallene viser mønstrene fra de offentliggjorte figurer, "
+              "men ingen rækker stammer fra rigtige arbejdspladser. Se »Om data«.",
+        "en": SYNTHETIC_LABEL["en"] + ". The numbers reproduce the published figures, but no row comes "
+              "from a real workplace. See 'About the data'.",
+    },
+    "real_data": {"da": "Egne mikrodata", "en": "Own microdata"},
+    "real_data_tooltip": {
+        "da": "Dashboardet viser en datafil, som brugeren selv har indlæst.",
+        "en": "The dashboard shows a data file loaded by the user.",
+    },
+    "lang_label": {"da": "Sprog", "en": "Language"},
+    "skip_link": {"da": "Spring til figurerne", "en": "Skip to the figures"},
+    # Filter bar
+    "filters_heading": {"da": "Afgræns tallene", "en": "Narrow the figures"},
+    "filter_toggle": {"da": "Vælg filtre", "en": "Choose filters"},
+    "filter_sector": {"da": "Sektor", "en": "Sector"},
+    "filter_tech_role": {"da": "Teknologi i innovationen", "en": "Technology in the innovation"},
+    "filter_value": {"da": "Skabt værdi", "en": "Value created"},
+    "filter_round": {"da": "Måling", "en": "Survey round"},
+    "placeholder_sector": {"da": "Alle sektorer", "en": "All sectors"},
+    "placeholder_tech_role": {"da": "Alle innovationer", "en": "All innovations"},
+    "placeholder_value": {"da": "Alle værdier", "en": "All values"},
+    "group_tech_role": {"da": "Teknologiens rolle (figur 1)", "en": "Role of technology (figure 1)"},
+    "group_tech_group": {"da": "Teknologigruppe (figur 3)", "en": "Technology group (figure 3)"},
+    "help_sector": {"da": "Tomt felt: alle sektorer", "en": "Empty: all sectors"},
+    "help_tech_role": {
+        "da": "Innovationer med det valgte svar",
+        "en": "Innovations with the chosen answer",
+    },
+    "help_value": {
+        "da": "Innovationer med mindst én af værdierne",
+        "en": "Innovations with at least one of the values",
+    },
+    "help_round": {
+        "da": "Gælder kun udviklingsfiguren i Overblik",
+        "en": "Applies only to the trend figure (Overview)",
+    },
+    "reset": {"da": "Nulstil", "en": "Reset"},
+    "dd_select_all": {"da": "Vælg alle", "en": "Select all"},
+    "dd_deselect_all": {"da": "Fravælg alle", "en": "Deselect all"},
+    "dd_selected_count": {"da": "{num_selected} valgt", "en": "{num_selected} selected"},
+    "dd_search": {"da": "Søg", "en": "Search"},
+    "dd_clear_search": {"da": "Ryd søgning", "en": "Clear search"},
+    "dd_clear_selection": {"da": "Ryd valg", "en": "Clear selection"},
+    "dd_no_options": {"da": "Ingen valgmuligheder", "en": "No options found"},
+    # Cards
+    "question": {"da": "Spørgsmål", "en": "Question"},
+    "base": {"da": "Grundlag", "en": "Base"},
+    "download": {"da": "Hent data (CSV)", "en": "Download data (CSV)"},
+    "not_applied": {"da": "Filtre, der ikke gælder her", "en": "Filters not applied here"},
+    "figure_failed": {
+        "da": "Figuren kunne ikke tegnes. Prøv et andet filter.",
+        "en": "The figure could not be drawn. Try another filter.",
+    },
+    # About the data
+    "about_title": {"da": "Om data og metode", "en": "About the data and method"},
+    "about_survey_h": {"da": "Undersøgelsen", "en": "The survey"},
+    "about_survey": {
+        "da": "Innovationsbarometeret 2018-2019 bygger på svar fra 2.271 offentlige arbejdspladser "
+              "(50 % svarprocent). 1.877 af dem havde innoveret, og 733 af de seneste innovationer er "
+              "teknologiske (teknologien er selve løsningen eller en vigtig del af den).",
+        "en": "The 2018-2019 Innovation Barometer rests on answers from 2,271 public workplaces (50 % "
+              "response). 1,877 of them had innovated, and 733 of the latest innovations are "
+              "technological (the technology is the solution itself or an important part of it).",
+    },
+    "about_ci_h": {"da": "Usikkerhed", "en": "Uncertainty"},
+    "about_ci": {
+        "da": "Andelene er vægtede. De 95 %-intervaller er dashboardets egen designbaserede tilnærmelse: "
+              "Taylor-linearisering med strata og Korn-Graubard-intervaller på det effektive antal svar. "
+              "Danmarks Statistik beregner ingen stikprøveusikkerhed for denne statistik.",
+        "en": "Shares are weighted. The 95 % intervals are the dashboard's own design-based "
+              "approximation: Taylor linearisation with strata and Korn-Graubard intervals on the "
+              "effective number of respondents. Danmarks Statistik computes no sampling error for "
+              "this statistic.",
+    },
+    "about_suppression_h": {"da": "Diskretion og forbehold", "en": "Suppression and caveats"},
+    "about_suppression": {
+        "da": "En andel vises ikke, når den bygger på færre end 3 svar eller et effektivt antal svar "
+              "under 30; figuren oplyser hvorfor. Intervaller bredere end 30 procentpoint markeres "
+              "som usikre.",
+        "en": "A share is not shown when it rests on fewer than 3 respondents or an effective number "
+              "of respondents below 30; the figure says why. Intervals wider than 30 percentage "
+              "points are flagged as uncertain.",
+    },
+    "about_synthetic_h": {"da": "Syntetiske data", "en": "Synthetic data"},
+    "about_synthetic": {
+        "da": "De medfølgende mikrodata er syntetiske: de er kalibreret til de offentliggjorte tal og "
+              "er IKKE Danmarks Statistiks mikrodata. De rigtige mikrodata findes kun i Danmarks "
+              "Statistiks forskerordning. Hvor kilderne ikke offentliggør et tal, siger figuren, at "
+              "værdierne er illustrative.",
+        "en": "The shipped microdata are synthetic: calibrated to the published figures, they are NOT "
+              "Danmarks Statistik microdata. The real microdata exist only inside Danmarks Statistik's "
+              "researcher scheme. Where the sources publish no number, the figure says its values are "
+              "illustrative.",
+    },
+    "about_real_h": {"da": "Brug rigtige mikrodata", "en": "Using real microdata"},
+    "about_real": {
+        "da": "Har du adgang til mikrodata i samme skema (CSV eller Parquet), kan dashboardet vise dem. "
+              "Filen kontrolleres mod kodebogen, før den bruges:",
+        "en": "If you have access to microdata in the same schema (CSV or Parquet), the dashboard can "
+              "show them. The file is checked against the codebook before it is used:",
+    },
+    "about_real_cmd": {"da": "barometer serve --data STI", "en": "barometer serve --data PATH"},
+    "about_sources_h": {"da": "Kilder", "en": "Sources"},
+    "about_sources": {
+        "da": "Center for Offentlig Innovation: Innovationsbarometeret, teknologi i offentlig innovation "
+              "(2018-2019). Danmarks Statistik: »Fire af fem offentlige arbejdspladser er innovative«.",
+        "en": "Center for Offentlig Innovation: Innovation Barometer, technology in public innovation "
+              "(2018-2019). Statistics Denmark: 'Four out of five public workplaces are innovative'.",
+    },
+    "footer": {
+        "da": "Innovationsbarometeret · Uofficiel visning af offentliggjorte tal · ",
+        "en": "Innovationsbarometeret · Unofficial view of published figures · ",
+    },
+    # Notices
+    "notice_url_unknown": {
+        "da": "Ukendt værdi i linket ignoreret: {key} {values}; tilladt: {allowed}",
+        "en": "Unknown value in the link ignored: {key} {values}; allowed: {allowed}",
+    },
+    "notice_url_too_many": {
+        "da": "Værdier i linket ignoreret: {key} har {count} værdier; højst {limit} er tilladt",
+        "en": "Values in the link ignored: {key} has {count} values; at most {limit} are allowed",
+    },
+    "notice_url_one_round": {
+        "da": "Værdi i linket ignoreret: round skal være én af {allowed}",
+        "en": "Value in the link ignored: round must be one of {allowed}",
+    },
+    "notice_url_other": {
+        "da": "Værdi i linket ignoreret: {message}",
+        "en": "Value in the link ignored: {message}",
+    },
+    "notice_unknown": {
+        "da": "Ukendt filterværdi: {key} {values}; tilladt: {allowed}. Standardfilteret vises.",
+        "en": "Unknown filter value: {key} {values}; allowed: {allowed}. The default filter is shown.",
+    },
+    "notice_wrong_type": {
+        "da": "Filteret {key} skal være en liste af koder, ikke {type}. Standardfilteret vises.",
+        "en": "The filter {key} must be a list of codes, not {type}. The default filter is shown.",
+    },
+    "notice_too_many": {
+        "da": "Filteret {key} har {count} værdier; højst {limit} er tilladt. Standardfilteret vises.",
+        "en": "The filter {key} has {count} values; at most {limit} are allowed. The default filter is shown.",
+    },
+    "notice_one_round": {
+        "da": "Filteret round skal være én af {allowed}. Standardfilteret vises.",
+        "en": "The filter round must be one of {allowed}. The default filter is shown.",
+    },
+    "notice_other": {
+        "da": "Filteret kunne ikke bruges ({message}). Standardfilteret vises.",
+        "en": "The filter could not be used ({message}). The default filter is shown.",
+    },
+    "notice_lang": {
+        "da": "Ukendt sprog {value}; tilladt: da, en.",
+        "en": "Unknown language {value}; allowed: da, en.",
+    },
+    "notice_error": {
+        "da": "Der opstod en uventet fejl; standardvisningen er vist. Fejlen er logget på serveren.",
+        "en": "An unexpected error occurred; the default view is shown. The error has been logged on the server.",
+    },
+    "notice_figure_error": {
+        "da": "Figuren {figure} kunne ikke tegnes. Fejlen er logget på serveren.",
+        "en": "Figure {figure} could not be drawn. The error has been logged on the server.",
+    },
+    "server_error": {
+        "da": "Serverfejl: anmodningen kunne ikke behandles. Fejlen er logget.",
+        "en": "Server error: the request could not be processed. The error has been logged.",
+    },
+}
+
+
+def lang_or_default(lang) -> str:
+    """Return `lang` if it is a supported language code, else the default ('da')."""
+    return lang if isinstance(lang, str) and lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str = DEFAULT_LANG, /, **fields) -> str:
+    """Return the text `key` in `lang` (unknown languages fall back to Danish), formatted with `fields`."""
+    text = TEXTS[key][lang_or_default(lang)]
+    return text.format(**fields) if fields else text

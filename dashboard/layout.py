@@ -1,0 +1,272 @@
+"""The page: header, filter bar, one section per report chapter with a card per figure, and the
+method note. Pure functions of the language; no data, no callbacks.
+
+Every translatable text sits in a component whose id is ``{"type": "txt", "key": KEY}``; `text`
+resolves KEY in a language, so one callback can retranslate the whole page. Keys are an i18n key
+("reset"), or "section:<section>", "title:<figure>", "question:<figure>",
+"note:<figure>"; a suffix "@<anything>" only makes a repeated key unique.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from .data.codebook import CURRENT_ROUND, ROUNDS, SECTORS, TECH_GROUP_CODES, TECH_ROLE_CODES
+from .data.filters import VALUE_CODES, code_label
+from .figures.specs import BY_ID, FIGURES, SECTIONS, FigureSpec
+from .i18n import DEFAULT_LANG, t
+
+TXT = "txt"
+GROUP_PREFIX = "group:"  # values of the non-selectable group headings in the technology dropdown
+FILTER_IDS = {"sector": "filter-sector", "tech_role": "filter-tech-role", "value": "filter-value",
+              "round": "filter-round"}
+WIDE_CELLS = 10  # a chart with at least this many bars gets the full width of the page
+
+
+def text(key: str, lang: str) -> str:
+    """Return the text behind a txt key in `lang`."""
+    key = key.split("@", 1)[0]
+    kind, _, name = key.partition(":")
+    if not name:
+        return t(key, lang)
+    if kind == "section":
+        return SECTIONS[name][lang]
+    spec = BY_ID[name]
+    if kind == "title":
+        return spec.title[lang]
+    if kind == "question":
+        return spec.question.get(lang, "")
+    if kind == "note":
+        return spec.note.get(lang, "")
+    raise KeyError(key)
+
+
+def txt(key: str, lang: str, tag=html.Span, **kwargs):
+    """Return a component showing the text of `key`, retranslated when the language changes."""
+    return tag(text(key, lang), id={"type": TXT, "key": key}, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------------
+# Filters
+# --------------------------------------------------------------------------------------------------
+def filter_options(lang: str) -> dict[str, list[dict]]:
+    """Return the options of each filter control in `lang`, keyed by filter key."""
+
+    def opts(key, codes):
+        return [{"label": code_label(key, c, lang), "value": c} for c in codes]
+
+    def heading(name):
+        return {"label": t(name, lang), "value": GROUP_PREFIX + name, "disabled": True}
+
+    return {
+        "sector": opts("sector", SECTORS),
+        "tech_role": [heading("group_tech_role"), *opts("tech_role", TECH_ROLE_CODES),
+                      heading("group_tech_group"), *opts("tech_role", TECH_GROUP_CODES)],
+        "value": opts("value", VALUE_CODES),
+        "round": [{"label": r, "value": r} for r in ROUNDS],
+    }
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """Return the built-in texts of a multi-select dropdown in `lang`."""
+    keys = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection")
+    out = {k: t("dd_" + k, lang) for k in keys}
+    out["no_options_found"] = t("dd_no_options", lang)
+    return out
+
+
+def _field(key: str, control, lang: str):
+    label_key, help_key = "filter_" + key, "help_" + key
+    return html.Div(
+        [txt(label_key, lang, html.Label, htmlFor=FILTER_IDS[key], className="filter-label"),
+         control,
+         txt(help_key, lang, html.Small, className="filter-help")],
+        className=f"filter-field filter-field-{key.replace('_', '-')}",
+    )
+
+
+def filter_bar(lang: str):
+    """Return the sticky bar with the filter controls and the reset button."""
+    options = filter_options(lang)
+
+    def dropdown(key):
+        return dcc.Dropdown(id=FILTER_IDS[key], options=options[key], value=[], multi=True,
+                            placeholder=t("placeholder_" + key, lang), labels=dropdown_labels(lang),
+                            searchable=True, closeOnSelect=False, maxHeight=360, className="filter-dropdown")
+
+    round_control = dbc.RadioItems(
+        id=FILTER_IDS["round"], options=options["round"], value=CURRENT_ROUND, inline=True,
+        class_name="segmented", input_class_name="segmented-input", label_class_name="segmented-label",
+        label_checked_class_name="checked",
+    )
+    grid = html.Div([_field("sector", dropdown("sector"), lang),
+                     _field("tech_role", dropdown("tech_role"), lang),
+                     _field("value", dropdown("value"), lang),
+                     _field("round", round_control, lang),
+                     html.Div(html.Button(txt("reset", lang), id="reset", n_clicks=0, type="button",
+                                          className="btn btn-reset"), className="filter-actions")],
+                    className="filter-grid")
+    return html.Section(
+        html.Div(
+            [html.Div([txt("filters_heading", lang, html.H2, className="filter-heading"),
+                       html.Button([txt("filter_toggle", lang), html.Span(id="filter-count", className="filter-count")],
+                                   id="filter-toggle", n_clicks=0, type="button",
+                                   className="btn btn-toggle filter-toggle",
+                                   **{"aria-controls": "filter-collapse", "aria-expanded": "false"})],
+                      className="filter-top"),
+             dbc.Collapse(grid, id="filter-collapse", is_open=False, class_name="filter-collapse")],
+            className="container",
+        ),
+        className="filter-bar", id="filters",
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Header, sections, cards
+# --------------------------------------------------------------------------------------------------
+def header(lang: str, synthetic: bool = True):
+    """Return the page header: title, intro, data badge, language switch and section links."""
+    badge_key = "badge" if synthetic else "real_data"
+    tip_key = "badge_tooltip" if synthetic else "real_data_tooltip"
+    badge = html.A(txt(badge_key, lang), id="data-badge", href="#about",
+                   className="data-badge" + (" data-badge-synthetic" if synthetic else ""))
+    lang_switch = html.Div(
+        [txt("lang_label", lang, html.Span, className="visually-hidden"),
+         dbc.RadioItems(id="lang", value=lang, inline=True,
+                        options=[{"label": "DA", "value": "da"}, {"label": "EN", "value": "en"}],
+                        class_name="segmented segmented-dark", input_class_name="segmented-input",
+                        label_class_name="segmented-label", label_checked_class_name="checked")],
+        className="lang-switch",
+    )
+    nav = html.Nav(
+        html.Ul([html.Li(html.A(txt(f"section:{key}@nav", lang), href=f"#section-{key}")) for key in SECTIONS]),
+        className="section-nav",
+    )
+    return html.Header(
+        [html.A(txt("skip_link", lang), href="#content", className="skip-link"),
+         html.Div(
+             [html.Div([html.Div([txt("subtitle", lang, html.P, className="eyebrow"),
+                                  html.H1(t("title", lang), className="site-title")]),
+                        html.Div([badge, lang_switch], className="header-tools")],
+                       className="header-top"),
+              txt("intro", lang, html.P, className="intro"),
+              dbc.Tooltip(txt(tip_key, lang), target="data-badge", placement="bottom"),
+              nav],
+             className="container",
+         )],
+        className="site-header",
+    )
+
+
+def wide(spec: FigureSpec) -> bool:
+    """Return True when a figure needs the full page width (many bars or long labels)."""
+    series = {"tech_split": 2, "tech_group": 3, "sector": 3, "round": 2, "tech_new": 2}.get(spec.series, 1)
+    series += 1 if spec.series_total else 0
+    return len(spec.categories) * series >= WIDE_CELLS
+
+
+def figure_card(spec: FigureSpec, lang: str):
+    """Return the card of one figure: the chart (which draws its title), the question, the CSV download."""
+    fid = spec.id
+    meta = []
+    if spec.question:
+        meta.append(html.P([txt(f"question@{fid}", lang, className="meta-key"), ": ",
+                            txt(f"question:{fid}", lang)], className="card-question"))
+    return html.Article(
+        [txt(f"title:{fid}", lang, html.H3, className="visually-hidden"),  # the chart draws its own title
+         dcc.Loading(dcc.Graph(id=fid, figure=_placeholder(), config={"displaylogo": False},
+                               className="card-graph"),
+                     type="circle", color="#14325c", delay_show=250, parent_className="graph-loading"),
+         html.Div(
+             [html.Div(meta, className="card-meta"),
+              html.Button([html.Span("\u2193", className="btn-icon", **{"aria-hidden": "true"}),
+                           txt(f"download@{fid}", lang)],
+                          id={"type": "download-btn", "figure": fid}, n_clicks=0, type="button",
+                          className="btn btn-download"),
+              dcc.Download(id={"type": "download", "figure": fid})],
+             className="card-foot",
+         )],
+        className="figure-card" + (" figure-card-wide" if wide(spec) else ""), id=f"card-{fid}",
+    )
+
+
+def _placeholder() -> dict:
+    """Return an empty chart shown until the first callback fills it."""
+    axis = {"visible": False}
+    return {"data": [], "layout": {"xaxis": axis, "yaxis": axis, "height": 360,
+                                   "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}}
+
+
+def sections(lang: str):
+    """Return one section per report chapter, in the report's order, with its figures."""
+    out = []
+    for number, key in enumerate(SECTIONS, start=1):
+        specs = [f for f in FIGURES if f.section == key]
+        if not specs:
+            continue
+        out.append(html.Section(
+            [html.Div([html.Span(f"{number:02d}", className="section-number", **{"aria-hidden": "true"}),
+                       txt(f"section:{key}", lang, html.H2, className="section-title")],
+                      className="section-head"),
+             html.Div([figure_card(s, lang) for s in specs], className="card-grid")],
+            className="report-section", id=f"section-{key}",
+        ))
+    return out
+
+
+def about_body(lang: str) -> list:
+    """Return the method note: survey, intervals, suppression, synthetic data, real microdata."""
+    def part(name, *extra):
+        return html.Div([html.H3(t(f"about_{name}_h", lang)), html.P(t(f"about_{name}", lang)), *extra],
+                        className="about-part")
+
+    return [
+        part("survey"),
+        part("ci"),
+        part("suppression"),
+        part("synthetic"),
+        part("real", html.Pre(html.Code(t("about_real_cmd", lang)))),
+        part("sources"),
+    ]
+
+
+def about(lang: str):
+    """Return the collapsible 'About the data' panel."""
+    return html.Section(
+        html.Div(
+            dbc.Accordion(
+                dbc.AccordionItem(html.Div(about_body(lang), id="about-body", className="about-body"),
+                                  title=txt("about_title", lang), item_id="about"),
+                start_collapsed=True, id="about-accordion", class_name="about-accordion",
+            ),
+            className="container",
+        ),
+        id="about", className="about",
+    )
+
+
+def footer(lang: str):
+    """Return the page footer."""
+    return html.Footer(html.Div([txt("footer", lang), txt("about_sources@footer", lang)], className="container"),
+                       className="site-footer")
+
+
+def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True):
+    """Return the whole page in `lang`; `synthetic` shows the synthetic-data badge."""
+    return html.Div(
+        [dcc.Location(id="url", refresh=False),
+         dcc.Store(id="url-problems", data=[]),
+         dcc.Store(id="doc-lang", data=lang),
+         header(lang, synthetic),
+         filter_bar(lang),
+         html.Main(
+             [html.Div(dbc.Alert(id="notice", is_open=False, color="warning", dismissable=True,
+                                 class_name="notice"), className="container notice-wrap"),
+              html.Div(sections(lang), className="container")],
+             id="content",
+         ),
+         about(lang),
+         footer(lang)],
+        className="page",
+    )

@@ -1,0 +1,40 @@
+"""Shared fixtures: one dashboard app over the synthetic data, built once per test session."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(scope="session")
+def synth_data():
+    """The calibrated synthetic microdata (the generator's default seed)."""
+    from dashboard.data.synth import generate
+
+    return generate()
+
+
+@pytest.fixture(scope="session")
+def app(synth_data):
+    """The dashboard app over the synthetic data."""
+    from dashboard.app import create_app
+
+    return create_app(synth_data)
+
+
+@pytest.fixture(scope="session")
+def figure_data(synth_data):
+    """The figure tables of the same data, computed outside the app, to check its answers."""
+    from dashboard.figures.tables import FigureData
+
+    return FigureData(synth_data)
+
+
+@pytest.fixture()
+def client(app):
+    """An in-process HTTP client of the app's Flask server."""
+    return app.server.test_client()

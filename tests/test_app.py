@@ -1,0 +1,341 @@
+"""In-process HTTP tests of the Dash app: page, callbacks, crafted payloads, downloads, errors.
+
+Callbacks are called the way the browser calls them: a POST to /_dash-update-component whose
+payload is built from the app's own /_dash-dependencies, so a renamed id or property fails here.
+"""
+
+import base64
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.data.codebook import CURRENT_ROUND, SYNTHETIC_LABEL
+from dashboard.data.filters import Filter
+from dashboard.figures.specs import IDS, SECTIONS
+from dashboard.figures.tables import COLUMNS
+
+DEFAULTS = {
+    ("url", "search"): "",
+    ("filter-sector", "value"): [],
+    ("filter-tech-role", "value"): [],
+    ("filter-value", "value"): [],
+    ("filter-round", "value"): CURRENT_ROUND,
+    ("lang", "value"): "da",
+    ("url-problems", "data"): [],
+    ("reset", "n_clicks"): 0,
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Helpers: build a callback request from the app's dependency list
+# --------------------------------------------------------------------------------------------------
+def dependency(client, output_fragment: str) -> dict:
+    """Return the one callback whose output string contains `output_fragment` or whose input is it."""
+    deps = client.get("/_dash-dependencies").get_json()
+    found = [d for d in deps if output_fragment in d["output"] or any(i["id"] == output_fragment for i in d["inputs"])]
+    assert len(found) == 1, [d["output"][:80] for d in found]
+    return found[0]
+
+
+def split_outputs(output: str) -> list[dict]:
+    """Return [{id, property}] of a callback output string ('..a.b...c.d..' or 'a.b')."""
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    return [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
+
+
+def call(client, output_fragment: str, values: dict, changed: list, outputs=None, state_values=None):
+    """POST one callback with input `values` ({(id, prop): value}; others default) and return the response."""
+    dep = dependency(client, output_fragment)
+
+    def filled(items, given):
+        return [dict(i, value=given.get((i["id"], i["property"]), DEFAULTS.get((i["id"], i["property"]))))
+                for i in items]
+
+    inputs = filled(dep["inputs"], values)
+    if outputs is None:
+        outputs = split_outputs(dep["output"])
+        outputs = outputs if dep["output"].startswith("..") else outputs[0]
+    body = {"output": dep["output"], "outputs": outputs, "inputs": inputs,
+            "changedPropIds": changed, "state": filled(dep["state"], state_values or {})}
+    return client.post("/_dash-update-component", json=body)
+
+
+def figures(client, **controls):
+    """Call the figures callback with control values by key and return the JSON response."""
+    ids = {"sector": "filter-sector", "tech_role": "filter-tech-role", "value": "filter-value",
+           "round": "filter-round", "lang": "lang", "url_problems": "url-problems"}
+    values = {(ids[k], "data" if k == "url_problems" else "value"): v for k, v in controls.items()}
+    res = call(client, "fig1.figure", values, [f"{ids[k]}.value" for k in controls])
+    assert res.status_code == 200, res.data[:300]
+    return res.get_json()["response"]
+
+
+def as_list(array) -> list:
+    """Return a plotly JSON array as a list (plain lists, or typed arrays as base64 'bdata')."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).tolist()
+    return list(array)
+
+
+def bar_values(figure: dict) -> dict[tuple[str, str], float]:
+    """Return {(series, category): bar length} of every bar in a figure's JSON."""
+    out = {}
+    for trace in figure["data"]:
+        if trace.get("type") != "bar":
+            continue
+        lengths = as_list(trace["x"] if trace.get("orientation") == "h" else trace["y"])
+        for (series, category), length in zip(trace["customdata"], lengths, strict=True):
+            if length is not None and not (isinstance(length, float) and np.isnan(length)):
+                out[(series, category)] = length
+    return out
+
+
+def table_values(table: pd.DataFrame) -> dict[tuple[str, str], float]:
+    shown = table[~table["suppressed"]]
+    return {(s, c): v for s, c, v in zip(shown["series"], shown["category"], shown["share"], strict=True)}
+
+
+def notice_text(response: dict) -> str:
+    return json.dumps(response["notice"]["children"], ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------------------------------
+# Page
+# --------------------------------------------------------------------------------------------------
+def test_index_page_has_title(client):
+    res = client.get("/")
+    assert res.status_code == 200
+    assert "<title>Innovationsbarometeret</title>" in res.get_data(as_text=True)
+    assert '<html lang="da">' in res.get_data(as_text=True)
+
+
+def test_layout_has_stable_ids(client):
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    for fid in IDS:
+        assert f'"id": "{fid}"' in layout or f'"id":"{fid}"' in layout, fid
+    for control in ("filter-sector", "filter-tech-role", "filter-value", "filter-round", "lang", "reset",
+                    "notice", "url"):
+        assert f'"{control}"' in layout, control
+    page = json.loads(layout)
+    downloads = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "Download":
+                downloads.append(node["props"]["id"]["figure"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(page)
+    assert downloads == list(IDS)
+
+
+def test_dependencies_endpoint_lists_the_callbacks(client):
+    outputs = [d["output"] for d in client.get("/_dash-dependencies").get_json()]
+    assert any("url.search" in o and "filter-sector.value" in o for o in outputs)
+    assert any(all(f"{fid}.figure" in o for fid in IDS) for o in outputs)
+    assert any('"download"' in o and "MATCH" in o for o in outputs)
+
+
+# --------------------------------------------------------------------------------------------------
+# Figures callback
+# --------------------------------------------------------------------------------------------------
+def test_figures_follow_sector_filter(client, figure_data):
+    res = figures(client, sector=["state"])
+    expected = figure_data.table("fig1", Filter(sector=("state",)))
+    bars = bar_values(res["fig1"]["figure"])
+    assert bars.keys() == table_values(expected).keys()
+    for key, share in table_values(expected).items():
+        assert bars[key] == pytest.approx(share, abs=1e-6), key
+    default = table_values(figure_data.table("fig1", Filter()))
+    assert bars != pytest.approx(default)  # the filter changed the numbers
+    assert res["notice"] == {"children": None, "is_open": False}
+
+
+def test_every_graph_gets_figure_and_config(client):
+    res = figures(client, value=["efficiency"], lang="en")
+    assert set(res) == {*IDS, "notice"}
+    for fid in IDS:
+        assert res[fid]["figure"]["data"], fid
+        assert res[fid]["config"]["toImageButtonOptions"]["filename"].startswith(fid)
+    assert res["fig4"]["figure"]["layout"]["meta"] == {"figure": "fig4", "lang": "en"}
+
+
+@pytest.mark.parametrize(
+    ("controls", "named"),
+    [
+        ({"sector": ["state", "atlantis"]}, "'atlantis'"),
+        ({"tech_role": {"$gt": ""}}, "dict"),
+        ({"value": 7}, "int"),
+        ({"sector": ["state"] * 10_000}, "10000"),
+        ({"round": "1999-2000"}, "'1999-2000'"),
+        ({"tech_role": [None]}, "'None'"),
+    ],
+)
+def test_crafted_filter_gives_notice_and_default_view(client, figure_data, controls, named):
+    res = figures(client, **controls)
+    assert res["notice"]["is_open"] is True
+    text = notice_text(res)
+    assert named in text
+    assert next(iter(controls)) in text  # names the filter
+    assert "Standardfilteret vises" in text
+    bars = bar_values(res["fig1"]["figure"])
+    assert bars == pytest.approx(table_values(figure_data.table("fig1", Filter())))
+
+
+def test_unknown_language_falls_back_to_danish_with_notice(client):
+    res = figures(client, lang="xx")
+    assert res["notice"]["is_open"] is True
+    assert "'xx'" in notice_text(res)
+    assert res["fig1"]["figure"]["layout"]["meta"]["lang"] == "da"
+
+
+def test_url_problems_are_shown_in_notice(client):
+    res = figures(client, sector=["region"], url_problems=["Ukendt værdi i linket ignoreret: tech_role 'bogus'"])
+    assert res["notice"]["is_open"] is True
+    assert "'bogus'" in notice_text(res)
+
+
+def test_malformed_request_is_short_json_not_traceback(client):
+    res = client.post("/_dash-update-component", json={"output": "fig1.figure"})
+    assert res.status_code == 500
+    assert res.is_json
+    body = res.get_data(as_text=True)
+    assert "Traceback" not in body and len(body) < 400
+    assert "Server error" in res.get_json()["error"]
+
+
+# --------------------------------------------------------------------------------------------------
+# URL <-> filters
+# --------------------------------------------------------------------------------------------------
+def test_link_sets_filters_and_names_ignored_values(client):
+    res = call(client, "url.search", {("url", "search"): "?sector=region&tech_role=bogus"}, ["url.search"])
+    assert res.status_code == 200
+    out = res.get_json()["response"]
+    assert out["filter-sector"]["value"] == ["region"]
+    assert out["filter-tech-role"]["value"] == []
+    assert out["filter-round"]["value"] == CURRENT_ROUND
+    assert out["lang"]["value"] == "da"
+    assert "url" not in out  # reading the link does not rewrite it
+    (problem,) = out["url-problems"]["data"]
+    assert problem.startswith("Ukendt værdi i linket ignoreret: tech_role 'bogus'; tilladt: solution")
+
+
+def test_link_keeps_allowed_codes_and_language(client):
+    search = "?sector=foo,state&value=quality,efficiency&round=2015-2016&lang=en"
+    out = call(client, "url.search", {("url", "search"): search}, ["url.search"]).get_json()["response"]
+    assert out["filter-sector"]["value"] == ["state"]
+    assert out["filter-value"]["value"] == ["quality", "efficiency"]
+    assert out["filter-round"]["value"] == "2015-2016"
+    assert out["lang"]["value"] == "en"
+    assert out["url-problems"]["data"] == [
+        "Unknown value in the link ignored: sector 'foo'; allowed: state, region, municipality"]
+
+
+def test_filter_change_writes_link(client):
+    values = {("url", "search"): "", ("filter-sector", "value"): ["municipality", "state"],
+              ("filter-value", "value"): ["quality"], ("lang", "value"): "en"}
+    out = call(client, "url.search", values, ["filter-sector.value"]).get_json()["response"]
+    assert out["url"]["search"] == "?sector=state,municipality&value=quality&lang=en"
+    assert out["url-problems"]["data"] == []
+    assert "filter-sector" not in out  # controls are not echoed back
+
+
+def test_default_filter_writes_empty_link(client):
+    values = {("url", "search"): "?sector=state", ("filter-sector", "value"): []}
+    out = call(client, "url.search", values, ["filter-sector.value"]).get_json()["response"]
+    assert out["url"]["search"] == ""
+
+
+def test_reset_returns_defaults(client):
+    res = call(client, "reset", {("reset", "n_clicks"): 1}, ["reset.n_clicks"])
+    out = res.get_json()["response"]
+    assert out["filter-sector"]["value"] == []
+    assert out["filter-tech-role"]["value"] == []
+    assert out["filter-value"]["value"] == []
+    assert out["filter-round"]["value"] == CURRENT_ROUND
+
+
+# --------------------------------------------------------------------------------------------------
+# Language
+# --------------------------------------------------------------------------------------------------
+def test_language_switch_translates_static_texts(client):
+    dep = dependency(client, "about-body.children")
+    keys = ["section:overview", "section:value", "download@fig1", "reset"]
+    outputs = split_outputs(dep["output"])
+    outputs[0] = [{"id": {"type": "txt", "key": k}, "property": "children"} for k in keys]
+    for lang, expected in (("en", ["Overview", "Value created", "Download data (CSV)", "Reset"]),
+                           ("da", ["Overblik", "Værdi", "Hent data (CSV)", "Nulstil"])):
+        res = call(client, "about-body.children", {("lang", "value"): lang}, ["lang.value"], outputs=outputs)
+        out = res.get_json()["response"]
+        texts = [out[json.dumps({"key": k, "type": "txt"}, separators=(",", ":"))]["children"] for k in keys]
+        assert texts == expected
+        assert texts[0] == SECTIONS["overview"][lang]
+    assert out["filter-sector"]["options"] == [{"label": "Stat", "value": "state"},
+                                               {"label": "Region", "value": "region"},
+                                               {"label": "Kommune", "value": "municipality"}]
+    assert "2.271" in json.dumps(out["about-body"]["children"], ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------------------------------
+# Downloads
+# --------------------------------------------------------------------------------------------------
+def download(client, figure: str, **state):
+    """Click a figure's download button with the given control values; return the dcc.Download data."""
+    ids = {"filter-sector": "sector", "filter-tech-role": "tech_role", "filter-value": "value",
+           "filter-round": "round", "lang": "lang"}
+    dep = dependency(client, '"download"')
+    button = {"type": "download-btn", "figure": figure}
+    body = {"output": dep["output"], "outputs": {"id": {"type": "download", "figure": figure}, "property": "data"},
+            "inputs": [{"id": button, "property": "n_clicks", "value": 1}],
+            "changedPropIds": [json.dumps(button, separators=(",", ":")) + ".n_clicks"],
+            "state": [dict(s, value=state.get(ids[s["id"]], DEFAULTS[(s["id"], s["property"])]))
+                      for s in dep["state"]]}
+    res = client.post("/_dash-update-component", json=body)
+    assert res.status_code == 200, res.data[:300]
+    (data,) = [v["data"] for v in res.get_json()["response"].values()]
+    return data
+
+
+def test_download_is_the_figure_table(client, figure_data):
+    data = download(client, "fig4", sector=["region"], lang="en")
+    assert data["filename"] == "fig4_sector-region-synthetic.csv"
+    assert data["type"] == "text/csv"
+    content = base64.b64decode(data["content"]).decode("utf-8") if data.get("base64") else data["content"]
+    header = content.splitlines()[0].split(",")
+    assert header == [*COLUMNS, "note"]
+    got = pd.read_csv(io.StringIO(content), keep_default_na=False, na_values=[""])
+    expected = figure_data.table("fig4", Filter(sector=("region",)), "en")
+    assert len(got) == len(expected) == 10
+    assert got["category"].tolist() == expected["category"].tolist()
+    assert got["series"].tolist() == expected["series"].tolist()
+    assert got["n"].tolist() == expected["n"].tolist()
+    np.testing.assert_allclose(got["share"], expected["share"], atol=1e-9)
+    np.testing.assert_allclose(got["ci_low"], expected["ci_low"], atol=1e-9)
+    np.testing.assert_allclose(got["p_value"], expected["p_value"], atol=1e-9)
+    assert got["category_label"].tolist() == expected["category_label"].tolist()
+    assert set(got["note"]) == {SYNTHETIC_LABEL["en"]}
+
+
+def test_download_with_crafted_filter_uses_default(client, figure_data):
+    data = download(client, "fig1", sector={"bad": 1})
+    got = pd.read_csv(io.StringIO(data["content"]))
+    np.testing.assert_allclose(got["share"], figure_data.table("fig1", Filter())["share"], atol=1e-9)
+    assert data["filename"] == "fig1_all-synthetic.csv"
+
+
+# --------------------------------------------------------------------------------------------------
+# Module
+# --------------------------------------------------------------------------------------------------
+def test_import_loads_no_data_and_server_is_lazy():
+    import dashboard.app as module
+
+    assert "server" not in vars(module)
+    with pytest.raises(AttributeError):
+        module.no_such_attribute  # noqa: B018

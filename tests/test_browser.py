@@ -1,0 +1,190 @@
+"""The real page in headless Chromium, driven as a user would: filters, charts, PNG, permalinks."""
+
+import os
+import shutil
+import struct
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from dashboard.app import create_app
+from dashboard.data.filters import parse_filter
+from dashboard.figures.specs import IDS
+from dashboard.figures.theme import EXPORT_HEIGHT, EXPORT_SCALE, EXPORT_WIDTH
+from tests.shipped import figure_data, shipped
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("BAROMETER_REQUIRE_BROWSER"):
+        raise RuntimeError("Chromium is required for the browser tests: apt-get install chromium")
+    pytest.skip("Chromium not installed", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server_url():
+    app = create_app(shipped())
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def chart(page, figure_id):
+    """Return the plotted data and layout of one graph, as the browser holds them."""
+    return page.evaluate(
+        """id => { const el = document.querySelector('#' + CSS.escape(id) + ' .js-plotly-plot');
+                   return el && el.data ? {data: el.data, layout: el.layout} : null; }""", figure_id)
+
+
+def bar_values(page, figure_id):
+    """Return the values of the bars of a single-series vertical chart."""
+    return [v for v in chart(page, figure_id)["data"][0]["y"]]
+
+
+def wait_for_values(page, figure_id, expected, timeout=20_000):
+    """Wait until the chart's first trace shows `expected` (rounded to 0.01)."""
+    page.wait_for_function(
+        """([id, want]) => { const el = document.querySelector('#' + CSS.escape(id) + ' .js-plotly-plot');
+             if (!el || !el.data || !el.data.length) return false;
+             const got = el.data[0].y.map(v => v === null ? null : Math.round(v * 100) / 100);
+             return JSON.stringify(got) === JSON.stringify(want); }""",
+        arg=[figure_id, [None if v != v else round(v, 2) for v in expected]], timeout=timeout)
+
+
+def open_page(page, url):
+    page.goto(url)
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 16 && "
+                           "[...document.querySelectorAll('.js-plotly-plot')].every(e => e.data && e.data.length)",
+                           timeout=60_000)
+
+
+def choose(page, filter_id, text):
+    """Pick an option in a dropdown filter by typing its label, as a user does."""
+    toggle = page.locator("#filter-toggle")
+    if not page.locator(f"#{filter_id}").is_visible() and toggle.is_visible():
+        toggle.click()
+    box = page.locator(f"#{filter_id} input").first
+    box.click()
+    box.fill(text)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+
+
+def expected_shares(figure, **filters):
+    table = figure_data().table(figure, parse_filter(**filters))
+    return table["share"].tolist()
+
+
+def test_all_sixteen_figures_render(page, server_url):
+    open_page(page, server_url + "/")
+    for figure in IDS:
+        got = chart(page, figure)
+        assert got is not None and len(got["data"]) > 0, figure
+        title = got["layout"]["title"]["text"]
+        assert len(title) > 10, figure
+
+
+def test_choosing_state_redraws_figure_1_with_the_cli_numbers(page, server_url):
+    open_page(page, server_url + "/")
+    wait_for_values(page, "fig1", [round(v, 2) for v in expected_shares("fig1")])
+    choose(page, "filter-sector", "Stat")
+    state = expected_shares("fig1", sector="state")
+    wait_for_values(page, "fig1", state)
+    assert round(state[0] + state[1]) == 52
+    assert "sector=state" in page.url
+    subtitle = str(chart(page, "fig1")["layout"]["title"]["text"])
+    assert "Stat" in subtitle and "524" in subtitle
+
+
+def test_permalink_opened_cold_restores_filters_and_figures(browser, server_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    open_page(page, server_url + "/?sector=region&lang=en")
+    wait_for_values(page, "fig1", expected_shares("fig1", sector="region"))
+    region = figure_data().table("fig4", parse_filter(sector="region"))
+    got = chart(page, "fig4")["data"][0]["y"]
+    assert [round(v, 2) for v in got] == [round(v, 2) for v in region[region["series"] == "tech"]["share"]]
+    assert "Region" in page.locator("#filter-sector").inner_text()
+    context.close()
+
+
+def test_back_and_forward_restore_filters(page, server_url):
+    open_page(page, server_url + "/?sector=state")
+    wait_for_values(page, "fig1", expected_shares("fig1", sector="state"))
+    choose(page, "filter-sector", "Region")
+    both = expected_shares("fig1", sector="state,region")
+    wait_for_values(page, "fig1", both)
+    page.go_back()
+    wait_for_values(page, "fig1", expected_shares("fig1", sector="state"))
+    page.go_forward()
+    wait_for_values(page, "fig1", both)
+
+
+def test_unknown_url_value_falls_back_with_visible_notice(page, server_url):
+    open_page(page, server_url + "/?sector=atlantis&lang=en")
+    notice = page.locator("#notice")
+    notice.wait_for(state="visible", timeout=20_000)
+    assert "atlantis" in notice.inner_text()
+    wait_for_values(page, "fig1", expected_shares("fig1"))
+
+
+def test_camera_button_downloads_print_ready_png(page, server_url):
+    open_page(page, server_url + "/?sector=state")
+    graph = page.locator("#fig4 .js-plotly-plot")
+    graph.hover()
+    with page.expect_download(timeout=30_000) as info:
+        page.locator("#fig4 .modebar-btn[data-title*='PNG'], #fig4 .modebar-btn[data-title*='png']").first.click()
+    download = info.value
+    assert download.suggested_filename == "fig4_sector-state.png"
+    data = open(download.path(), "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (EXPORT_WIDTH * EXPORT_SCALE, EXPORT_HEIGHT * EXPORT_SCALE)
+    assert len(data) > 50_000  # a real chart, not an empty canvas
+
+
+def test_language_switch_changes_titles_and_axis_labels(page, server_url):
+    open_page(page, server_url + "/")
+    da = chart(page, "fig4")["layout"]
+    page.locator("label[for='lang-en'], #lang label:has-text('EN'), #lang label:has-text('English')").first.click()
+    page.wait_for_function("""() => { const el = document.querySelector('#fig4 .js-plotly-plot');
+        return el && el.layout && el.layout.title.text.includes('Value created'); }""", timeout=20_000)
+    en = chart(page, "fig4")["layout"]
+    assert da["title"]["text"] != en["title"]["text"]
+    assert da["yaxis"]["title"]["text"] != en["yaxis"]["title"]["text"] or \
+        da["xaxis"]["title"]["text"] != en["xaxis"]["title"]["text"]
+    assert "lang=en" in page.url
+
+
+def test_small_base_shows_suppression_not_zero(page, server_url):
+    open_page(page, server_url + "/?sector=region&tech_role=dont_know&value=political_goals&lang=en")
+    page.wait_for_function("""() => { const el = document.querySelector('#dst-novelty .js-plotly-plot');
+        return el && el.layout && JSON.stringify(el.layout.annotations || []).includes('uppressed'); }""",
+                           timeout=20_000)
+    data = chart(page, "dst-novelty")["data"]
+    values = [v for trace in data for v in (trace.get("x") or []) if isinstance(v, (int, float))]
+    assert 0 not in values

@@ -1,0 +1,94 @@
+"""Figure tables: the cube answers filters exactly as a direct estimate on the filtered microdata."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.data import codebook as cb
+from dashboard.data import estimators
+from dashboard.data.cube import stratum_key
+from dashboard.data.filters import Filter, parse_filter
+from dashboard.figures.specs import BY_ID, IDS
+from dashboard.figures.tables import COLUMNS, indicators
+from tests.shipped import figure_data, shipped
+
+
+def _direct(figure: str, filt: Filter) -> pd.DataFrame:
+    """Estimate from the microdata without the cube: filter rows, then estimate per series."""
+    df, spec = shipped(), BY_ID[figure]
+    rows = (df["round"] == cb.CURRENT_ROUND) & df["innovated"].fillna(False).astype(bool)
+    if spec.base == "tech_innovators":
+        rows &= df["tech_role"].isin(cb.TECH_ROLES)
+    if filt.sector:
+        rows &= df["sector"].isin(filt.sector)
+    if filt.value:
+        rows &= df[["value_" + v for v in filt.value]].fillna(False).astype(bool).any(axis=1)
+    group = df["tech_group"].astype("object") if spec.series == "tech_group" else pd.Series("all", index=df.index)
+    group = group.where(rows, None)
+    return estimators.estimate(indicators(spec, df), df["weight"], stratum_key(df), group)
+
+
+@pytest.mark.parametrize("figure,filt", [
+    ("fig1", Filter()),
+    ("fig1", Filter(sector=("state",))),
+    ("fig6", Filter(sector=("region", "municipality"), value=("efficiency",))),
+    ("fig5", Filter(value=("quality", "political_goals"))),
+    ("dst-novelty", Filter(sector=("region",))),
+])
+def test_cube_equals_direct_estimate(figure, filt):
+    table = figure_data().table(figure, filt)
+    direct = _direct(figure, filt)
+    kept = ~direct["suppressed"].to_numpy()
+    assert np.allclose(table["share"].to_numpy()[kept], 100 * direct["share"].to_numpy()[kept], atol=1e-3)
+    assert np.allclose(table["ci_low"].to_numpy()[kept], 100 * direct["ci_low"].to_numpy()[kept], atol=1e-3)
+    assert (table["n"].to_numpy() == direct["n"].to_numpy()).all()
+
+
+def test_sector_filter_changes_shares_and_shrinks_n():
+    whole = figure_data().table("fig4", Filter())
+    state = figure_data().table("fig4", parse_filter(sector="state"))
+    assert (state["n"] < whole["n"]).all()
+    assert state.loc[0, "n"] == 274 and whole.loc[0, "n"] == 733
+    assert (state["share"] - whole["share"]).abs().max() > 5
+
+
+def test_own_variable_filter_highlights_instead_of_collapsing():
+    table = figure_data().table("fig1", parse_filter(tech_role="new_tech"))
+    assert table["highlighted"].tolist() == [True, True, False, False, False]
+    assert table["share"].sum() == pytest.approx(100, abs=0.01)  # all five answers still shown
+    fig4 = figure_data().table("fig4", parse_filter(value="efficiency", tech_role="non_tech"))
+    marked = fig4[fig4["highlighted"]]
+    assert len(fig4) == 10
+    assert "value_efficiency" in set(marked["category"]) and "non_tech" in set(marked["series"])
+    assert fig4.loc[0, "n"] == 733  # neither filter shrinks the base of its own figure
+
+
+def test_small_base_is_suppressed_with_reason_not_zero():
+    filt = parse_filter(sector="region", tech_role="dont_know", value="political_goals")
+    table = figure_data().table("dst-novelty", filt)
+    assert table["suppressed"].all()
+    assert table["share"].isna().all() and table["ci_low"].isna().all()
+    assert set(table["reason"]) <= {"n_lt_3", "neff_lt_30"}
+    assert (table["n"] < 30).all()
+
+
+def test_every_figure_has_the_documented_columns_and_rows():
+    for figure in IDS:
+        table = figure_data().table(figure, Filter(), "en")
+        assert list(table.columns) == COLUMNS
+        assert len(table) > 0 and table["category_label"].notna().all()
+
+
+def test_filter_not_applying_leaves_numbers_unchanged():
+    """The trend figure ignores technology and value filters (they are named 'not applied')."""
+    base = figure_data().table("dst-sector-trend", Filter())
+    other = figure_data().table("dst-sector-trend", parse_filter(tech_role="solution", value="quality"))
+    pd.testing.assert_series_equal(base["share"], other["share"])
+    assert set(BY_ID["dst-sector-trend"].not_applied()) == {"tech_role", "value"}
+
+
+def test_round_filter_highlights_round_in_trend_figure_only():
+    table = figure_data().table("dst-sector-trend", parse_filter(round="2015-2016"))
+    assert set(table.loc[table["highlighted"], "series"]) == {"2015-2016"}
+    fig1 = figure_data().table("fig1", parse_filter(round="2015-2016"))
+    assert fig1.loc[0, "n"] == 1877  # the 2018-2019 question, shown for its own round
