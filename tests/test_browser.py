@@ -1,6 +1,8 @@
 """The real page in headless Chromium, driven as a user would: filters, charts, PNG, permalinks."""
 
+import json
 import os
+import re
 import shutil
 import struct
 import threading
@@ -13,6 +15,7 @@ from dashboard.data.filters import parse_filter
 from dashboard.figures.specs import IDS
 from dashboard.figures.theme import EXPORT_HEIGHT, EXPORT_SCALE, EXPORT_WIDTH
 from tests.shipped import figure_data, shipped
+from tests.test_cli import run as run_cli
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -60,19 +63,45 @@ def chart(page, figure_id):
                    return el && el.data ? {data: el.data, layout: el.layout} : null; }""", figure_id)
 
 
-def bar_values(page, figure_id):
-    """Return the values of the bars of a single-series vertical chart."""
-    return [v for v in chart(page, figure_id)["data"][0]["y"]]
+BARS_JS = """id => { const el = document.querySelector('#' + CSS.escape(id) + ' .js-plotly-plot');
+    if (!el || !el.data) return null;
+    const out = {};
+    for (const t of el.data) {
+        if (t.type !== 'bar' || !t.customdata) continue;
+        const values = t.orientation === 'h' ? t.x : t.y;
+        t.customdata.forEach((cd, i) => { out[cd[0] + '|' + cd[1]] = values[i]; });
+    }
+    return out; }"""
 
 
-def wait_for_values(page, figure_id, expected, timeout=20_000):
-    """Wait until the chart's first trace shows `expected` (rounded to 0.01)."""
-    page.wait_for_function(
-        """([id, want]) => { const el = document.querySelector('#' + CSS.escape(id) + ' .js-plotly-plot');
-             if (!el || !el.data || !el.data.length) return false;
-             const got = el.data[0].y.map(v => v === null ? null : Math.round(v * 100) / 100);
-             return JSON.stringify(got) === JSON.stringify(want); }""",
-        arg=[figure_id, [None if v != v else round(v, 2) for v in expected]], timeout=timeout)
+def bars(page, figure_id):
+    """Return {"series|category": bar value or None} read from the chart in the page."""
+    return page.evaluate(BARS_JS, figure_id)
+
+
+def expected_bars(figure, **filters):
+    """Return {"series|category": share or None} computed by the project for a filter."""
+    table = figure_data().table(figure, parse_filter(**filters))
+    return {f"{s}|{c}": (None if v != v else v) for s, c, v in zip(table["series"], table["category"], table["share"])}
+
+
+def same(got, want, tol=0.01):
+    """Return True when two bar dicts hold the same keys and values within `tol` percentage points."""
+    if not got or set(got) != set(want):
+        return False
+    return all((g is None and w is None) or (g is not None and w is not None and abs(g - w) <= tol)
+               for g, w in ((got[k], want[k]) for k in want))
+
+
+def wait_for_bars(page, figure_id, want, timeout=20_000):
+    """Wait until the chart's bars equal `want`; fail with what the page shows."""
+    page.wait_for_function(f"""id => {{ const got = ({BARS_JS})(id); const want = {json.dumps(want)};
+        if (!got) return false; const keys = Object.keys(want);
+        if (Object.keys(got).length !== keys.length) return false;
+        return keys.every(k => (got[k] === null && want[k] === null) ||
+                               (got[k] !== null && want[k] !== null && Math.abs(got[k] - want[k]) <= 0.01)); }}""",
+                           arg=figure_id, timeout=timeout)
+    assert same(bars(page, figure_id), want)
 
 
 def open_page(page, url):
@@ -82,21 +111,14 @@ def open_page(page, url):
                            timeout=60_000)
 
 
-def choose(page, filter_id, text):
-    """Pick an option in a dropdown filter by typing its label, as a user does."""
+def choose(page, filter_id, option):
+    """Open a dropdown filter and click one option by its label, as a user does."""
     toggle = page.locator("#filter-toggle")
     if not page.locator(f"#{filter_id}").is_visible() and toggle.is_visible():
         toggle.click()
-    box = page.locator(f"#{filter_id} input").first
-    box.click()
-    box.fill(text)
-    page.keyboard.press("Enter")
+    page.locator(f"#{filter_id}").click()
+    page.locator(".dash-dropdown-option", has_text=re.compile(f"^{re.escape(option)}$")).first.click()
     page.keyboard.press("Escape")
-
-
-def expected_shares(figure, **filters):
-    table = figure_data().table(figure, parse_filter(**filters))
-    return table["share"].tolist()
 
 
 def test_all_sixteen_figures_render(page, server_url):
@@ -110,13 +132,14 @@ def test_all_sixteen_figures_render(page, server_url):
 
 def test_choosing_state_redraws_figure_1_with_the_cli_numbers(page, server_url):
     open_page(page, server_url + "/")
-    wait_for_values(page, "fig1", [round(v, 2) for v in expected_shares("fig1")])
+    wait_for_bars(page, "fig1", expected_bars("fig1"))
     choose(page, "filter-sector", "Stat")
-    state = expected_shares("fig1", sector="state")
-    wait_for_values(page, "fig1", state)
-    assert round(state[0] + state[1]) == 52
+    code, out, _ = run_cli("table", "fig1", "--sector", "state", "--format", "json")
+    cli = {f"{r['series']}|{r['category']}": r["share"] for r in json.loads(out)}
+    wait_for_bars(page, "fig1", cli)
+    assert round(cli["all|solution"] + cli["all|important"]) == 52
     assert "sector=state" in page.url
-    subtitle = str(chart(page, "fig1")["layout"]["title"]["text"])
+    subtitle = chart(page, "fig1")["layout"]["title"]["subtitle"]["text"]
     assert "Stat" in subtitle and "524" in subtitle
 
 
@@ -124,24 +147,22 @@ def test_permalink_opened_cold_restores_filters_and_figures(browser, server_url)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     open_page(page, server_url + "/?sector=region&lang=en")
-    wait_for_values(page, "fig1", expected_shares("fig1", sector="region"))
-    region = figure_data().table("fig4", parse_filter(sector="region"))
-    got = chart(page, "fig4")["data"][0]["y"]
-    assert [round(v, 2) for v in got] == [round(v, 2) for v in region[region["series"] == "tech"]["share"]]
+    for figure in ("fig1", "fig4", "fig8", "dst-values-sector"):
+        wait_for_bars(page, figure, expected_bars(figure, sector="region"))
     assert "Region" in page.locator("#filter-sector").inner_text()
     context.close()
 
 
 def test_back_and_forward_restore_filters(page, server_url):
     open_page(page, server_url + "/?sector=state")
-    wait_for_values(page, "fig1", expected_shares("fig1", sector="state"))
+    wait_for_bars(page, "fig1", expected_bars("fig1", sector="state"))
     choose(page, "filter-sector", "Region")
-    both = expected_shares("fig1", sector="state,region")
-    wait_for_values(page, "fig1", both)
+    both = expected_bars("fig1", sector="state,region")
+    wait_for_bars(page, "fig1", both)
     page.go_back()
-    wait_for_values(page, "fig1", expected_shares("fig1", sector="state"))
+    wait_for_bars(page, "fig1", expected_bars("fig1", sector="state"))
     page.go_forward()
-    wait_for_values(page, "fig1", both)
+    wait_for_bars(page, "fig1", both)
 
 
 def test_unknown_url_value_falls_back_with_visible_notice(page, server_url):
@@ -149,7 +170,7 @@ def test_unknown_url_value_falls_back_with_visible_notice(page, server_url):
     notice = page.locator("#notice")
     notice.wait_for(state="visible", timeout=20_000)
     assert "atlantis" in notice.inner_text()
-    wait_for_values(page, "fig1", expected_shares("fig1"))
+    wait_for_bars(page, "fig1", expected_bars("fig1"))
 
 
 def test_camera_button_downloads_print_ready_png(page, server_url):
@@ -170,7 +191,7 @@ def test_camera_button_downloads_print_ready_png(page, server_url):
 def test_language_switch_changes_titles_and_axis_labels(page, server_url):
     open_page(page, server_url + "/")
     da = chart(page, "fig4")["layout"]
-    page.locator("label[for='lang-en'], #lang label:has-text('EN'), #lang label:has-text('English')").first.click()
+    page.locator("#lang label", has_text=re.compile("^EN$")).first.click()
     page.wait_for_function("""() => { const el = document.querySelector('#fig4 .js-plotly-plot');
         return el && el.layout && el.layout.title.text.includes('Value created'); }""", timeout=20_000)
     en = chart(page, "fig4")["layout"]
