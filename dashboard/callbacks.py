@@ -5,10 +5,15 @@
 1. ``sync_url``: URL <-> filters and language, in one callback (Dash forbids circular chains
    across callbacks). A changed URL (first load, back/forward) sets the controls; a changed control
    writes the URL query. Values in a link that are not allowed are dropped and named in a notice.
-2. ``update_figures``: filters and language -> every graph's figure and config, and the notice.
+2. ``update_figures``: filters, language and the width available to a chart -> every graph's
+   figure (built for that width) and config, and the notice.
 3. ``translate``: language -> every static text, dropdown option and the method note.
 4. ``download_csv``: a figure's download button -> the CSV of its table for the current filter.
 5. ``reset_filters``: the reset button -> the default filter.
+
+In the browser, MEASURE_JS writes the width of a full-width and of a half-width card, rounded down
+to one of a few widths (theme.WIDTH_BUCKETS), into the ``chart-width`` store on load and, debounced,
+whenever the window is resized across one of those widths; a phone gets the phone design's width.
 
 No callback raises: bad input and unexpected errors become a readable notice (errors are logged).
 """
@@ -26,8 +31,20 @@ from .data.codebook import CURRENT_ROUND, SYNTHETIC_LABEL
 from .data.filters import ALLOWED, FILTER_KEYS, MAX_CODES, Filter, FilterError, parse_filter, parse_lenient
 from .figures.specs import BY_ID, FIGURES, IDS
 from .figures.tables import FigureData
+from .figures.theme import WIDTH_BUCKETS, bucket
 from .i18n import DEFAULT_LANG, LANGS, lang_or_default, t
-from .layout import FILTER_IDS, GROUP_PREFIX, TXT, about_body, dropdown_labels, filter_options, text
+from .layout import (
+    CHART_WIDTH,
+    FILTER_IDS,
+    GROUP_PREFIX,
+    TXT,
+    about_body,
+    card_pairs,
+    card_spans,
+    dropdown_labels,
+    filter_options,
+    text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +53,50 @@ FILTER_STATES = [State(FILTER_IDS[k], "value") for k in FILTER_KEYS]
 FILTER_OUTPUTS = [Output(FILTER_IDS[k], "value") for k in FILTER_KEYS]
 MAX_NOTICES = 8
 MAX_NOTICE_CHARS = 300
+SPANS = card_spans()
+PAIRS = card_pairs()
+PHONE_PAGE = 600  # a page narrower than this gets the phone design
+PHONE_WIDTHS = WIDTH_BUCKETS[:2]  # the phone design's widths: charts keep them (no autosize), so a chart
+# built for a phone fits it even if the page is laid out again before the chart is redrawn
+
+# Measures the cards once the page is laid out, and again (debounced) after the window is resized;
+# writes the store only when a width crosses one of the buckets, so a resize redraws the charts once.
+MEASURE_JS = """
+function (pathname) {
+    const buckets = BUCKETS;
+    const bucket = (w) => buckets.reduce((out, b) => (b <= w ? b : out), buckets[0]);
+    const width = (selector) => {
+        const el = document.querySelector(selector);
+        return el ? el.getBoundingClientRect().width : 0;
+    };
+    const measure = () => {
+        const page = document.documentElement.clientWidth || window.innerWidth;
+        if (page < PHONE) {  // a phone: the phone design, at a fixed width that fits every phone
+            const phone = page < buckets[1] ? buckets[0] : buckets[1];
+            return {wide: phone, half: phone};
+        }
+        const wide = width('.figure-card-wide .card-graph') || Math.min(page, 1280) - (page < 768 ? 0 : 64);
+        const half = width('.figure-card-half .card-graph') || wide;
+        return {wide: bucket(wide), half: bucket(half)};
+    };
+    const state = window.barometerCharts = window.barometerCharts || {};
+    if (!state.listening) {
+        state.listening = true;
+        window.addEventListener('resize', () => {
+            clearTimeout(state.timer);
+            state.timer = setTimeout(() => {
+                const next = measure();
+                if (!state.width || next.wide !== state.width.wide || next.half !== state.width.half) {
+                    state.width = next;
+                    window.dash_clientside.set_props('CHART_WIDTH', {data: next});
+                }
+            }, 300);
+        });
+    }
+    state.width = measure();
+    return state.width;
+}
+""".replace("BUCKETS", json.dumps(list(WIDTH_BUCKETS))).replace("CHART_WIDTH", CHART_WIDTH).replace("PHONE", str(PHONE_PAGE))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -168,8 +229,13 @@ def register_callbacks(app, data: FigureData, synthetic: bool = True) -> None:
 
 
 def _register_browser_side(app) -> None:
-    """Small callbacks that run in the browser: page language, filter panel on phones, the data badge
-    opening the method note, and the count of active filters."""
+    """Small callbacks that run in the browser: the width available to a chart, page language, filter
+    panel on phones, the data badge opening the method note, and the count of active filters."""
+    app.clientside_callback(
+        MEASURE_JS,
+        Output(CHART_WIDTH, "data"),
+        Input("url", "pathname"),
+    )
     app.clientside_callback(
         "function (lang) { document.documentElement.lang = lang === 'en' ? 'en' : 'da'; return lang; }",
         Output("doc-lang", "data"),
@@ -246,6 +312,44 @@ def _register_reset(app) -> None:
         return _controls(Filter())
 
 
+def chart_widths(raw) -> dict[str, int | None]:
+    """Return the width (px) to build a full-width ("wide") and a half-width ("half") chart for.
+
+    `raw` is the chart-width store as the browser sent it; anything but numbers means "not known"
+    (None: the export design), and every width is rounded down to one of theme.WIDTH_BUCKETS.
+
+    >>> chart_widths({"wide": 390, "half": 390}), chart_widths("x")
+    ({'wide': 360, 'half': 360}, {'wide': None, 'half': None})
+    """
+    out: dict[str, int | None] = {"wide": None, "half": None}
+    if isinstance(raw, dict):
+        for key in out:
+            value = raw.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+                out[key] = bucket(value)
+    if out["half"] is None:
+        out["half"] = out["wide"]
+    return out
+
+
+def _fix_phone_width(figures: dict, widths: dict[str, int | None]) -> None:
+    """Give the charts built for a phone a fixed width, the one they were built for."""
+    if widths["wide"] in PHONE_WIDTHS:
+        for fig in figures.values():
+            fig.update_layout(width=widths["wide"], autosize=False)
+
+
+def _even_pairs(figures: dict, widths: dict[str, int | None]) -> None:
+    """Give the two charts of a row the same height, when the screen shows them side by side."""
+    if widths["half"] is None or widths["wide"] is None or widths["half"] >= widths["wide"]:
+        return
+    for left, right in PAIRS:
+        a, b = figures.get(left), figures.get(right)
+        if hasattr(a, "layout") and hasattr(b, "layout"):
+            height = max(a.layout.height or 0, b.layout.height or 0)
+            a.layout.height = b.layout.height = height
+
+
 def _register_figures(app, data: FigureData) -> None:
     outputs = [o for fid in IDS for o in (Output(fid, "figure"), Output(fid, "config"))]
 
@@ -256,28 +360,36 @@ def _register_figures(app, data: FigureData) -> None:
         *FILTER_INPUTS,
         Input("lang", "value"),
         Input("url-problems", "data"),
+        Input(CHART_WIDTH, "data"),
     )
-    def update_figures(sector, tech_role, value, round_, lang, url_problems):
-        """Return each figure and its config for the filter, and the notice."""
+    def update_figures(sector, tech_role, value, round_, lang, url_problems, chart_width=None):
+        """Return each figure, built for the width its card has, and its config for the filter, and the notice."""
         messages = [m for m in url_problems or [] if isinstance(m, str)] if isinstance(url_problems, list) else []
         if not (isinstance(lang, str) and lang in LANGS):
             messages.append(t("notice_lang", DEFAULT_LANG, value=repr(str(lang)[:40])))
         lang = lang_or_default(lang)
         raw = control_values(sector, tech_role, value, round_)
+        widths = chart_widths(chart_width)
         try:
             from .figures.build import build_figure, graph_config
 
             filt, problems = strict_filter(raw, lang)
             messages += problems
-            out = []
+            figures = {}
             for spec in FIGURES:
                 try:
                     table = data.table(spec, filt, lang)
-                    out += [build_figure(spec, table, filt, lang), graph_config(spec, filt, lang)]
+                    figures[spec.id] = build_figure(spec, table, filt, lang, width=widths[SPANS.get(spec.id, "wide")])
                 except Exception:
                     logger.exception("figure %s failed for %r", spec.id, filt)
-                    out += [_failed_figure(lang), {"displaylogo": False}]
                     messages.append(t("notice_figure_error", lang, figure=spec.id))
+            _even_pairs(figures, widths)
+            _fix_phone_width(figures, widths)
+            out = []
+            for spec in FIGURES:
+                fig = figures.get(spec.id)
+                out += [fig, graph_config(spec, filt, lang, fig)] if fig is not None else \
+                    [_failed_figure(lang), {"displaylogo": False}]
         except Exception:
             logger.exception("figures callback failed for %r", raw)
             out = [_failed_figure(lang), {"displaylogo": False}] * len(IDS)
@@ -307,8 +419,14 @@ def _register_texts(app) -> None:
 
 def csv_text(data: FigureData, figure: str, filt: Filter, lang: str, synthetic: bool) -> str:
     """Return the CSV of a figure's table: the columns of `barometer table`, then a `note` column."""
+    from .figures.build import data_label
+
     table = data.table(figure, filt, lang)
-    table["note"] = SYNTHETIC_LABEL[lang] if synthetic else ""
+    spec = BY_ID[figure]
+    if spec.chart == "range":  # published figures, whatever the microdata
+        table["note"] = data_label(spec, lang)
+    else:
+        table["note"] = SYNTHETIC_LABEL[lang] if synthetic else ""
     return table.to_csv(index=False, lineterminator="\n")
 
 
@@ -344,4 +462,4 @@ def _register_downloads(app, data: FigureData, synthetic: bool) -> None:
 
 
 __all__ = ["register_callbacks", "problem", "strict_filter", "url_state", "url_search", "csv_text",
-           "csv_filename"]
+           "csv_filename", "chart_widths"]

@@ -1,4 +1,4 @@
-"""The `barometer` command: serve | table | synth | validate."""
+"""The `barometer` command: serve | table | synth | validate | export."""
 
 from __future__ import annotations
 
@@ -72,6 +72,38 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from .data.load import DataFileError
+    from .export.bundle import export_files, write_files
+    from .export.images import ExportUnavailable
+    from .export.presets import FORMATS
+    from .figures.tables import FigureData
+
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        return _fail(f"unknown format {', '.join(unknown) or '(none)'}; allowed: {', '.join(FORMATS)}")
+    if args.scale <= 0 or args.scale > 8:
+        return _fail("--scale must be a number above 0 and at most 8")
+    try:
+        filt = parse_filter(sector=args.sector, tech_role=args.tech_role, value=args.value, round=args.round)
+    except FilterError as exc:
+        return _fail(str(exc))
+    try:
+        data = FigureData(_load(args.data))
+    except DataFileError as exc:
+        return _fail(str(exc).splitlines()[0])
+    started = time.perf_counter()
+    try:
+        files = export_files(data, filt, lang=args.lang, formats=formats, preset=args.preset, scale=args.scale,
+                             synthetic=args.data is None)
+    except ExportUnavailable as exc:
+        return _fail(str(exc), 1)
+    paths = write_files(files, Path(args.out))
+    print(f"wrote {len(paths)} files to {args.out} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def cmd_serve(args) -> int:
     from .app import create_app
     from .data.load import DataFileError
@@ -114,6 +146,19 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--out", required=True)
     g.add_argument("--scale", type=int, default=1, help="repeat the rows K times (for load tests)")
     g.set_defaults(run=cmd_synth)
+
+    e = sub.add_parser("export", help="write every figure as PNG/SVG and the numbers as CSV/XLSX")
+    e.add_argument("--out", required=True, help="directory to write into")
+    e.add_argument("--sector")
+    e.add_argument("--tech-role")
+    e.add_argument("--value")
+    e.add_argument("--round")
+    e.add_argument("--formats", default="png,svg,csv,xlsx", help="comma-separated: png, svg, csv, xlsx")
+    e.add_argument("--preset", choices=("a4", "slide"), default="slide")
+    e.add_argument("--scale", type=float, default=3, help="PNG pixels per CSS pixel (default 3)")
+    e.add_argument("--lang", choices=("da", "en"), default="da")
+    e.add_argument("--data", help="microdata file; default: the shipped synthetic data")
+    e.set_defaults(run=cmd_export)
 
     v = sub.add_parser("validate", help="check a microdata file against the data contract")
     v.add_argument("path")

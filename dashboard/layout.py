@@ -22,6 +22,7 @@ GROUP_PREFIX = "group:"  # values of the non-selectable group headings in the te
 FILTER_IDS = {"sector": "filter-sector", "tech_role": "filter-tech-role", "value": "filter-value",
               "round": "filter-round"}
 WIDE_CELLS = 10  # a chart with at least this many bars gets the full width of the page
+CHART_WIDTH = "chart-width"  # the store the page writes the width available to a chart into
 
 
 def text(key: str, lang: str) -> str:
@@ -166,9 +167,50 @@ def wide(spec: FigureSpec) -> bool:
     return len(spec.categories) * series >= WIDE_CELLS
 
 
-def figure_card(spec: FigureSpec, lang: str):
-    """Return the card of one figure: the chart (which draws its title), the question, the CSV download."""
+def card_spans() -> dict[str, str]:
+    """Return figure id -> "wide" (the full width of the page) or "half" (two cards a row on a wide screen).
+
+    Within a section, figures that do not need the full width pair up in the report's order; one
+    left without a partner (the next figure is wide, or the section ends) takes the full width.
+    """
+    spans: dict[str, str] = {}
+    for key in SECTIONS:
+        pending: list[str] = []
+        for spec in (f for f in FIGURES if f.section == key):
+            if wide(spec):
+                spans.update({fid: "wide" for fid in pending})
+                pending = []
+                spans[spec.id] = "wide"
+                continue
+            pending.append(spec.id)
+            if len(pending) == 2:
+                spans.update({fid: "half" for fid in pending})
+                pending = []
+        spans.update({fid: "wide" for fid in pending})
+    return spans
+
+
+def card_pairs() -> list[tuple[str, str]]:
+    """Return the figures shown side by side on a wide screen, as (left, right) pairs."""
+    spans, pairs, left = card_spans(), [], None
+    for spec in FIGURES:
+        if spans[spec.id] != "half":
+            continue
+        if left is None:
+            left = spec.id
+        else:
+            pairs.append((left, spec.id))
+            left = None
+    return pairs
+
+
+def figure_card(spec: FigureSpec, lang: str, span: str | None = None):
+    """Return the card of one figure: the chart (which draws its title), the question, the CSV download.
+
+    `span` is "wide" or "half" (default: as `card_spans` places the figure).
+    """
     fid = spec.id
+    span = span or card_spans()[fid]
     meta = []
     if spec.question:
         meta.append(html.P([txt(f"question@{fid}", lang, className="meta-key"), ": ",
@@ -187,7 +229,7 @@ def figure_card(spec: FigureSpec, lang: str):
               dcc.Download(id={"type": "download", "figure": fid})],
              className="card-foot",
          )],
-        className="figure-card" + (" figure-card-wide" if wide(spec) else ""), id=f"card-{fid}",
+        className=f"figure-card figure-card-{span}", id=f"card-{fid}",
     )
 
 
@@ -201,6 +243,7 @@ def _placeholder() -> dict:
 def sections(lang: str):
     """Return one section per report chapter, in the report's order, with its figures."""
     out = []
+    spans = card_spans()
     for number, key in enumerate(SECTIONS, start=1):
         specs = [f for f in FIGURES if f.section == key]
         if not specs:
@@ -209,7 +252,7 @@ def sections(lang: str):
             [html.Div([html.Span(f"{number:02d}", className="section-number", **{"aria-hidden": "true"}),
                        txt(f"section:{key}", lang, html.H2, className="section-title")],
                       className="section-head"),
-             html.Div([figure_card(s, lang) for s in specs], className="card-grid")],
+             html.Div([figure_card(s, lang, spans[s.id]) for s in specs], className="card-grid")],
             className="report-section", id=f"section-{key}",
         ))
     return out
@@ -258,6 +301,7 @@ def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True):
         [dcc.Location(id="url", refresh=False),
          dcc.Store(id="url-problems", data=[]),
          dcc.Store(id="doc-lang", data=lang),
+         dcc.Store(id=CHART_WIDTH, data=None),
          header(lang, synthetic),
          filter_bar(lang),
          html.Main(

@@ -12,10 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.callbacks import PAIRS, chart_widths
 from dashboard.data.codebook import CURRENT_ROUND, SYNTHETIC_LABEL
 from dashboard.data.filters import Filter
-from dashboard.figures.specs import IDS, SECTIONS
+from dashboard.figures.build import TEXT
+from dashboard.figures.specs import BY_ID, FIGURES, IDS, SECTIONS
 from dashboard.figures.tables import COLUMNS
+from dashboard.figures.theme import WIDTH_BUCKETS
+from dashboard.layout import card_spans
 
 DEFAULTS = {
     ("url", "search"): "",
@@ -66,9 +70,10 @@ def call(client, output_fragment: str, values: dict, changed: list, outputs=None
 def figures(client, **controls):
     """Call the figures callback with control values by key and return the JSON response."""
     ids = {"sector": "filter-sector", "tech_role": "filter-tech-role", "value": "filter-value",
-           "round": "filter-round", "lang": "lang", "url_problems": "url-problems"}
-    values = {(ids[k], "data" if k == "url_problems" else "value"): v for k, v in controls.items()}
-    res = call(client, "fig1.figure", values, [f"{ids[k]}.value" for k in controls])
+           "round": "filter-round", "lang": "lang", "url_problems": "url-problems", "chart_width": "chart-width"}
+    stores = ("url_problems", "chart_width")
+    values = {(ids[k], "data" if k in stores else "value"): v for k, v in controls.items()}
+    res = call(client, "fig1.figure", values, [f"{ids[k]}.{'data' if k in stores else 'value'}" for k in controls])
     assert res.status_code == 200, res.data[:300]
     return res.get_json()["response"]
 
@@ -202,6 +207,79 @@ def test_url_problems_are_shown_in_notice(client):
     assert "'bogus'" in notice_text(res)
 
 
+def _title_lines(response: dict, figure: str) -> int:
+    return response[figure]["figure"]["layout"]["title"]["text"].count("<br>") + 1
+
+
+def test_figures_are_built_for_the_width_of_their_card(client):
+    wide = figures(client, lang="en")  # no width known yet: the export design
+    assert "width" not in wide["fig3"]["figure"]["layout"]
+    assert _title_lines(wide, "fig3") == 1
+    assert wide["fig3"]["config"]["toImageButtonOptions"]["height"] == 700
+
+    # a wide screen: two cards a row; the pair gets one height, the half-width chart is wrapped for its card
+    desktop = figures(client, lang="en", chart_width={"wide": 1214, "half": 594})
+    assert _title_lines(desktop, "fig1") == 1 and _title_lines(desktop, "fig3") == 2
+    for left, right in PAIRS:
+        assert desktop[left]["figure"]["layout"]["height"] == desktop[right]["figure"]["layout"]["height"]
+    assert desktop["fig3"]["figure"]["layout"]["autosize"] is True
+
+    # a phone: the phone design at a fixed width, horizontal bars where vertical ones would be cramped
+    phone = figures(client, lang="en", chart_width={"wide": 390, "half": 390})
+    layout = phone["fig4"]["figure"]["layout"]
+    assert layout["width"] == 360 and layout["autosize"] is False
+    assert {t.get("orientation") for t in phone["fig4"]["figure"]["data"] if t["type"] == "bar"} == {"h"}
+    assert _title_lines(phone, "fig1") > 1
+    for fid in IDS:  # the export keeps everything: as tall as the figure if that is taller
+        camera = phone[fid]["config"]["toImageButtonOptions"]
+        assert (camera["width"], camera["scale"]) == (1200, 2)
+        assert camera["height"] >= max(700, phone[fid]["figure"]["layout"]["height"])
+        assert "locale" not in phone[fid]["config"]
+    assert phone["notice"] == {"children": None, "is_open": False}
+
+
+@pytest.mark.parametrize("width", ["wide", {"wide": "huge"}, {"wide": True}, {"wide": 1e12, "half": -5}, [390], None])
+def test_crafted_chart_width_is_ignored_or_bounded(client, width):
+    res = figures(client, chart_width=width)
+    assert res["notice"] == {"children": None, "is_open": False}
+    for fid in IDS:
+        assert res[fid]["figure"]["data"], fid
+    assert chart_widths(width)["wide"] in (None, *WIDTH_BUCKETS)
+
+
+def test_layout_pairs_small_charts_and_reports_the_width(client):
+    page = client.get("/_dash-layout").get_data(as_text=True)
+    assert '"chart-width"' in page
+    classes = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if isinstance(props, dict) and str(props.get("id", "")).startswith("card-"):
+                classes[props["id"].removeprefix("card-")] = props.get("className")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(page))
+    spans = card_spans()
+    assert set(spans) == set(IDS) and set(spans.values()) == {"wide", "half"}
+    assert classes == {fid: f"figure-card figure-card-{span}" for fid, span in spans.items()}
+    for fid in ("fig3", "fig9", "fig10", "fig5", "dst-novelty", "dst-spread", "dst-types"):
+        assert spans[fid] == "half", fid
+    for left, right in PAIRS:  # side by side: same section, both half width
+        assert BY_ID[left].section == BY_ID[right].section and spans[left] == spans[right] == "half"
+    for key in SECTIONS:  # no half-width card is left alone in its section
+        halves = [f.id for f in FIGURES if f.section == key and spans[f.id] == "half"]
+        assert len(halves) % 2 == 0, key
+    deps = client.get("/_dash-dependencies").get_json()
+    assert any(d["output"] == "chart-width.data" and d.get("clientside_function") for d in deps)
+    figures_dep = dependency(client, "fig1.figure")
+    assert {"id": "chart-width", "property": "data"} in figures_dep["inputs"]
+
+
 def test_malformed_request_is_short_json_not_traceback(client):
     res = client.post("/_dash-update-component", json={"output": "fig1.figure"})
     assert res.status_code == 500
@@ -321,6 +399,12 @@ def test_download_is_the_figure_table(client, figure_data):
     np.testing.assert_allclose(got["p_value"], expected["p_value"], atol=1e-9)
     assert got["category_label"].tolist() == expected["category_label"].tolist()
     assert set(got["note"]) == {SYNTHETIC_LABEL["en"]}
+
+
+def test_download_of_the_nordic_figure_names_published_figures(client):
+    data = download(client, "nordic", lang="en")
+    got = pd.read_csv(io.StringIO(data["content"]))
+    assert set(got["note"]) == {TEXT["published_source"]["en"]}
 
 
 def test_download_with_crafted_filter_uses_default(client, figure_data):

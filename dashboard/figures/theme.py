@@ -7,6 +7,7 @@ category has the same colour in every chart. Plain constants and small pure func
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
@@ -68,16 +69,13 @@ ERROR_BAR_DIMMED = "rgba(43, 47, 54, 0.3)"
 DIMMED_OPACITY = 0.3  # bars not highlighted when a filter highlights some
 FLAGGED_PATTERN = "/"  # hatched: interval wider than 30 points
 
-# Sizes in px
+# Sizes in px at the full (export) width; `scale(width)` gives them, and the line heights, for any width
 PAD = 24  # whitespace around the figure's content
-TITLE_LINE = 27
-SUBTITLE_LINE = 19
-LEGEND_ROW = 26
-TICK_LINE = 17
-FOOTER_LINE = 15.5
-CHAR_WIDTH = 0.53  # average glyph width of the sans family, as a share of the font size
-DESIGN_WIDTH = 1000  # the narrowest width (px) text is wrapped for; the export is wider
-SCREEN_HEIGHT = 640  # on-screen height; the width follows the page (autosize)
+DESIGN_WIDTH = 1200  # the width (px) a figure built without a width is laid out for: the export's
+MIN_WIDTH = 300  # narrowest width a figure is laid out for
+# The widths the page asks figures for: a chart's width is rounded down to one of these, so resizing
+# the window redraws the charts only when it crosses one.
+WIDTH_BUCKETS = (320, 360, 400, 480, 520, 560, 640, 768, 900, 1000, 1200)
 
 # Export (the modebar camera and static images)
 EXPORT_FORMAT = "png"
@@ -133,9 +131,89 @@ def fmt_range(low: float, high: float, lang: str = "da", decimals: int = 0) -> s
     return f"{fmt_number(low, lang, decimals)}-{fmt_number(high, lang, decimals)} %"
 
 
-def text_width(text: str, size: float = BASE_SIZE) -> float:
-    """Return the approximate width in px of one line of text."""
-    return len(text) * size * CHAR_WIDTH
+# Advance widths (1/1000 em) of Helvetica / Arial / Liberation Sans, the fallbacks of FONT_FAMILY and
+# the widest of its families: text measured with them fits whichever family the browser picks.
+_GLYPHS = {
+    " ": 278, "!": 278, '"': 355, "#": 556, "$": 556, "%": 889, "&": 667, "'": 191, "(": 333, ")": 333,
+    "*": 389, "+": 584, ",": 278, "-": 333, ".": 278, "/": 278, ":": 278, ";": 278, "<": 584, "=": 584,
+    ">": 584, "?": 556, "@": 1015, "[": 278, "]": 278, "_": 556, "|": 260, "~": 584,
+    "A": 667, "B": 667, "C": 722, "D": 722, "E": 667, "F": 611, "G": 778, "H": 722, "I": 278, "J": 500,
+    "K": 667, "L": 556, "M": 833, "N": 722, "O": 778, "P": 667, "Q": 778, "R": 722, "S": 667, "T": 611,
+    "U": 722, "V": 667, "W": 944, "X": 667, "Y": 667, "Z": 611,
+    "a": 556, "b": 556, "c": 500, "d": 556, "e": 556, "f": 278, "g": 556, "h": 556, "i": 222, "j": 222,
+    "k": 500, "l": 222, "m": 833, "n": 556, "o": 556, "p": 556, "q": 556, "r": 333, "s": 500, "t": 278,
+    "u": 556, "v": 500, "w": 722, "x": 500, "y": 500, "z": 500,
+    "æ": 889, "ø": 611, "å": 556, "Æ": 1000, "Ø": 778, "Å": 667, "é": 556, "ö": 556, "ü": 556,
+    "»": 556, "«": 556, "·": 278, "–": 556, "—": 1000, "…": 1000, "\u2002": 500, "\u00a0": 278,
+}
+_DEFAULT_GLYPH = 556
+BOLD_FACTOR = 1.1  # semibold and bold text runs this much wider
+
+
+def text_width(text: str, size: float = BASE_SIZE, bold: bool = False) -> float:
+    """Return the width in px of one line of text in the figure font at `size`.
+
+    >>> round(text_width("100 %", 10))
+    28
+    """
+    em = sum(_GLYPHS.get(c, 1000 if ord(c) > 0x2E7F else _DEFAULT_GLYPH) for c in text) / 1000
+    return em * size * (BOLD_FACTOR if bold else 1.0)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Font sizes, line heights and padding (px) of a figure laid out for `width` px."""
+
+    width: float
+    pad: float
+    title: float
+    subtitle: float
+    base: float
+    label: float
+    footer: float
+    title_line: float
+    subtitle_line: float
+    tick_line: float
+    footer_line: float
+    plot_height: float  # height of a vertical chart's plot area
+
+    @property
+    def phone(self) -> bool:
+        """True for a layout narrower than a small tablet."""
+        return self.width < 600
+
+
+def bucket(width: float | None) -> int | None:
+    """Return `width` rounded down to one of WIDTH_BUCKETS (None stays None).
+
+    >>> bucket(390), bucket(1440), bucket(100), bucket(None)
+    (360, 1200, 320, None)
+    """
+    if width is None:
+        return None
+    fitting = [b for b in WIDTH_BUCKETS if b <= width]
+    return fitting[-1] if fitting else WIDTH_BUCKETS[0]
+
+
+def scale(width: float | None = None) -> Scale:
+    """Return the sizes for a figure `width` px wide (None: the export width).
+
+    Fonts and padding shrink linearly from their full size at 900 px to their smallest at 360 px.
+    """
+    w = float(DESIGN_WIDTH if width is None else min(max(width, MIN_WIDTH), DESIGN_WIDTH))
+    t = min(max((w - 360) / (900 - 360), 0.0), 1.0)
+
+    def mix(small: float, large: float) -> float:
+        return round(small + (large - small) * t, 2)
+
+    title, subtitle, base, footer = mix(17, TITLE_SIZE), mix(12.5, SUBTITLE_SIZE), mix(12.5, BASE_SIZE), \
+        mix(11, FOOTER_SIZE)
+    return Scale(
+        width=w, pad=mix(12, PAD), title=title, subtitle=subtitle, base=base, label=mix(12.5, LABEL_SIZE),
+        footer=footer, title_line=round(title * 1.35, 2), subtitle_line=round(subtitle * 1.41, 2),
+        tick_line=round(base * 1.26, 2), footer_line=round(footer * 1.3, 2),
+        plot_height=round(min(max(150 + 0.25 * w, 240), 400)),
+    )
 
 
 def base_template() -> go.layout.Template:

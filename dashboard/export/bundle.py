@@ -1,0 +1,115 @@
+"""Everything for one filter in one go: images, CSVs and the workbook, as files or one ZIP."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__
+from ..data.codebook import SYNTHETIC_LABEL
+from ..data.filters import Filter
+from ..figures.build import build_figure, png_filename
+from ..figures.specs import BASES, FIGURES, FigureSpec
+from ..figures.tables import FigureData
+from . import images
+from .presets import DEFAULT_PRESET, DEFAULT_SCALE, FORMATS, PRESETS
+from .workbook import METADATA_COLUMNS, sheet_name, workbook_bytes
+
+PUBLISHED_LABEL = {
+    "da": "Offentliggjorte tal, ikke beregnet af dashboardets data",
+    "en": "Published figures, not computed from the dashboard's data",
+}
+
+
+def _n_text(table: pd.DataFrame) -> str:
+    """Return the unweighted n per series, e.g. '733 / 1144'."""
+    per_series = table.groupby("series", sort=False)["n"].max()
+    return " / ".join(str(int(n)) for n in per_series) if per_series.sum() else ""
+
+
+def metadata_row(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: str, when: str, synthetic: bool) -> dict:
+    """Return the metadata sheet's row for one figure."""
+    keys = spec.filters + spec.highlight
+    not_applied = [k for k in spec.not_applied() if k in filt.active()]
+    if spec.id == "nordic":
+        data = PUBLISHED_LABEL[lang]
+    else:
+        data = SYNTHETIC_LABEL[lang] if synthetic else {"da": "Mikrodata", "en": "Microdata"}[lang]
+    return {
+        "figure": spec.id, "sheet": sheet_name(spec.id), "title": spec.title[lang],
+        "question": spec.question.get(lang, ""), "base": BASES[spec.base][lang], "n": _n_text(table),
+        "filters": "; ".join(filt.describe(lang, keys)) or {"da": "ingen", "en": "none"}[lang],
+        "not_applied": ", ".join(not_applied), "source": spec.source[lang], "data": data,
+        "illustrative": spec.illustrative, "exported_at": when, "app_version": __version__,
+    }
+
+
+def export_files(data: FigureData, filt: Filter = Filter(), *, lang: str = "da", formats=FORMATS,
+                 preset: str = DEFAULT_PRESET, scale: float = DEFAULT_SCALE, synthetic: bool = True,
+                 figures: tuple[FigureSpec, ...] = FIGURES) -> dict[str, bytes]:
+    """Return {file name: content} for every figure in the requested formats, plus the workbook.
+
+    PNG and SVG are rendered in one Chromium session; raises images.ExportUnavailable without Chromium.
+    """
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown format {', '.join(sorted(unknown))}; allowed: {', '.join(FORMATS)}")
+    size = PRESETS[preset]
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    tables = {spec.id: data.table(spec, filt, lang) for spec in figures}
+    files: dict[str, bytes] = {}
+    if "csv" in formats:
+        for spec in figures:
+            files[f"{png_filename(spec, filt)}.csv"] = tables[spec.id].to_csv(index=False).encode("utf-8")
+    if "xlsx" in formats:
+        meta = pd.DataFrame([metadata_row(s, tables[s.id], filt, lang, when, synthetic) for s in figures],
+                            columns=METADATA_COLUMNS)
+        files[f"barometer_{_filter_slug(filt)}.xlsx"] = workbook_bytes(tables, meta)
+    kinds = [f for f in ("png", "svg") if f in formats]
+    if kinds:
+        files.update(_images(figures, tables, filt, lang, kinds, size, scale))
+    return files
+
+
+def _filter_slug(filt: Filter) -> str:
+    return "_".join(f"{k}-{'-'.join(v)}" for k, v in filt.active().items()) or "all"
+
+
+def _images(figures, tables, filt, lang, kinds, size, scale) -> dict[str, bytes]:
+    """Return rendered images {name: bytes}, all figures and formats in one browser session."""
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs = []
+        for spec in figures:
+            fig = build_figure(spec, tables[spec.id], filt, lang, width=size.width)
+            fig.update_layout(width=size.width, height=size.height, autosize=False)
+            for kind in kinds:
+                target = Path(tmp) / f"{png_filename(spec, filt)}.{kind}"
+                jobs.append((fig, target, {"format": kind, "width": size.width, "height": size.height,
+                                           "scale": scale if kind == "png" else 1}))
+        images.render(jobs, lang)
+        return {job[1].name: job[1].read_bytes() for job in jobs}
+
+
+def write_files(files: dict[str, bytes], out_dir: Path) -> list[Path]:
+    """Write the files into `out_dir` (created if needed) and return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, content in files.items():
+        path = out_dir / name
+        path.write_bytes(content)
+        paths.append(path)
+    return paths
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """Return one ZIP archive holding the files."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
