@@ -379,3 +379,22 @@ def test_text_width_and_buckets():
     assert theme.text_width("iiii", 10) < theme.text_width("mmmm", 10)
     assert [theme.bucket(w) for w in (100, 359, 360, 594, 1214, 4000)] == [320, 320, 360, 560, 1200, 1200]
     assert theme.scale(360).base < theme.scale(900).base == theme.BASE_SIZE
+
+
+def test_figures_are_valid_plotly_when_checked(monkeypatch):
+    """Built without plotly's per-property check for speed, every figure still passes that check."""
+    import plotly.graph_objects as go
+
+    from dashboard.data.filters import parse_filter as _parse
+    from dashboard.data.synth import generate as _generate
+    from dashboard.figures import build as build_module
+    from dashboard.figures.specs import FIGURES as _FIGURES
+    from dashboard.figures.tables import FigureData as _FigureData
+
+    data = _FigureData(_generate())
+    filt = _parse(sector="region", tech_role="dont_know", value="political_goals")
+    for spec in _FIGURES:
+        for width in (None, 390):
+            fast = build_module.build_figure(spec, data.table(spec.id, filt, "en"), filt, "en", width=width)
+            checked = go.Figure(fast.to_dict())  # validates every property, raises on an invalid one
+            assert checked.to_plotly_json()["layout"]["title"] == fast.to_plotly_json()["layout"]["title"]

@@ -1,0 +1,231 @@
+"""The frame around a figure's plot area: title, subtitle, legend, footer, the margins they take, and the
+plotly layout that puts them, the axes and the category labels in place.
+
+Positions are in px from the plot area's edges; the text is wrapped to the width the figure is laid
+out for (`theme.Scale`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..data import codebook as cb
+from ..data.filters import FILTER_KEYS, FILTER_LABELS, Filter
+from . import theme
+from .placement import Categories
+from .specs import BASES, FigureSpec
+from .text import TEXT, flow, join_lines, shorten, truncate, widest, wrap
+
+VALUE_HEADROOM = 7  # axis units above 100 for value labels
+CAP_SHIFT = 0.7  # em plotly.js shifts a one-line title anchored at its top, and not one of several lines
+MODEBAR_PX = 56  # the modebar's buttons sit at the top right, beside the title
+LEGEND_PAD = 12  # px the legend box adds above and below its rows
+
+
+@dataclass
+class Frame:
+    """Margins in px, the plot area's height and the vertical stack of the header and footer."""
+
+    top: float
+    bottom: float
+    left: float
+    right: float
+    axis_block: float  # px below the plot area taken by tick labels and the axis title
+    legend_rows: int
+    plot_height: float
+
+
+@dataclass
+class Legend:
+    """The legend's entry names (long ones broken into lines) and the rows and height it takes."""
+
+    names: list[str]
+    rows: int
+    height: float
+
+
+def wrap_title(spec: FigureSpec, lang: str, sc: theme.Scale) -> list[str]:
+    """Return the title's lines, wrapped to the width with the first clear of the modebar."""
+    inner = sc.width - 2 * sc.pad
+    return wrap(spec.title[lang], inner, sc.title, bold=True, first_px=inner - MODEBAR_PX)
+
+
+def _n_text(table: pd.DataFrame, series: list[str], lang: str) -> str:
+    """Return 'unweighted n = 733 / 1,144', one n per series in series order ('' without counts)."""
+    counts = [int(table.loc[table["series"] == s, "n"].max()) for s in series]
+    if not counts or max(counts) <= 0:
+        return ""
+    return f"{TEXT['n'][lang]} = " + " / ".join(theme.fmt_number(c, lang) for c in counts)
+
+
+def subtitle_lines(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: str = "da",
+                   width: float | None = None) -> list[str]:
+    """Return the subtitle: base, unweighted n, active filters, filters not applied.
+
+    Two lines at most on a wide figure, four on a phone (`width` below 700 px); long filter
+    phrases are shortened first, and the filters not applied are always named.
+    """
+    sc = theme.scale(width)
+    series = list(dict.fromkeys(table["series"].astype(str)))
+    parts = [f"{TEXT['base'][lang]}: {BASES[spec.base][lang]}"]
+    n_text = _n_text(table, series, lang)
+    if n_text:
+        parts.append(n_text)
+    filters = filt.describe(lang, keys=spec.filters + spec.highlight)
+    ignored = [k for k in FILTER_KEYS if k in filt.active() and k in spec.not_applied()]
+    tail = [f"{TEXT['not_applied'][lang]}: " + ", ".join(FILTER_LABELS[k][lang] for k in ignored)] if ignored else []
+    px = sc.width - 2 * sc.pad
+    most = 2 if sc.width >= 700 else 4
+    while True:
+        lines = flow(parts + filters + tail, px, sc.subtitle)
+        if len(lines) <= most or not filters:
+            return lines
+        longest = max(range(len(filters)), key=lambda i: len(filters[i]))  # shorten the longest filter phrase
+        shorter = shorten(filters[longest]) if len(filters[longest]) > 24 else filters[longest]
+        if len(shorter) >= len(filters[longest]):  # nothing left to shorten: cut the last line
+            body = flow(parts + filters, px, sc.subtitle)
+            rest = join_lines(body[most - 1:])
+            if not tail:
+                return body[:most - 1] + [truncate(rest, px, sc.subtitle)]
+            room = px - theme.text_width(" · " + tail[0], sc.subtitle)
+            return body[:most - 1] + [truncate(rest, room, sc.subtitle) + " · " + tail[0]]
+        filters[longest] = shorter
+
+
+def footer_items(spec: FigureSpec, lang: str, sc: theme.Scale, *, flagged: bool, significant: bool,
+                 intervals: bool) -> list[str]:
+    """Return the footer's items, most specific first, each wrapped ('<br>') to the width; the source
+    and the data label close it.
+
+    The data label says the numbers are synthetic, except on the Nordic chart, which shows
+    published figures rather than numbers computed from the microdata.
+    """
+    lines = []
+    if spec.note:
+        lines.append(spec.note[lang])
+    if significant:
+        lines.append(TEXT["significant"][lang])
+    if flagged:
+        lines.append(TEXT["flagged"][lang])
+    if intervals:
+        lines.append(TEXT["intervals"][lang])
+    if spec.illustrative:
+        lines.append(TEXT["illustrative"][lang])
+    lines.append(spec.source[lang])
+    lines.append(data_label(spec, lang))
+    px = sc.width - 2 * sc.pad
+    return ["<br>".join(wrap(line, px, sc.footer)) for line in lines]
+
+
+def data_label(spec: FigureSpec, lang: str) -> str:
+    """Return the closing line of a figure's footer: what its numbers are."""
+    return TEXT["published_source"][lang] if spec.chart == "range" else cb.SYNTHETIC_LABEL[lang]
+
+
+def layout_legend(labels: list[str], avail: float, sc: theme.Scale) -> Legend:
+    """Return the legend of `labels` laid out in rows across `avail` px (the plot area's width)."""
+    if len(labels) < 2:
+        return Legend(labels, 0, 0.0)
+    row = sc.base * 1.3 + 3  # one line of entries; the legend box adds LEGEND_PAD
+    names, rows, used, height, row_lines = [], 1, 0.0, LEGEND_PAD, 1
+    for label in labels:
+        lines = wrap(label, max(avail - 56, 80), sc.base) if theme.text_width(label, sc.base) + 48 > avail else [label]
+        names.append("<br>".join(lines))
+        w = widest(lines, sc.base) + 48
+        if used and used + w > avail:
+            height += row + (row_lines - 1) * sc.base * 1.3
+            rows, used, row_lines = rows + 1, 0.0, 1
+        used += w
+        row_lines = max(row_lines, len(lines))
+    height += row + (row_lines - 1) * sc.base * 1.3
+    return Legend(names, rows, height)
+
+
+def frame_margins(title_lines: list[str], sub: list[str], legend: Legend, footer: list[str], axis_block: float,
+                  sc: theme.Scale) -> tuple[float, float]:
+    """Return the top margin (title, subtitle, legend) and bottom margin (axis block, footer) in px."""
+    # plotly.js draws a subtitle of several lines CAP_SHIFT higher than one of a single line
+    header = sc.pad + len(title_lines) * sc.title_line + len(sub) * sc.subtitle_line + 8 - (
+        CAP_SHIFT * sc.subtitle if len(sub) > 1 else 0)
+    top = header + 6 + legend.height
+    footer_lines = sum(item.count("<br>") + 1 for item in footer)
+    bottom = axis_block + 16 + footer_lines * sc.footer_line + sc.pad - 6
+    return top, bottom
+
+
+def apply_layout(fig: go.Figure, spec: FigureSpec, lang: str, frame: Frame, title_lines: list[str], sub: list[str],
+                 footer: list[str], cats: Categories, horizontal: bool, table: pd.DataFrame, sc: theme.Scale) -> None:
+    """Apply the template, margins, title block, axes, legend and footer."""
+    tickfont = dict(size=sc.base, color=theme.TEXT_COLOUR)
+    cat_axis = dict(tickmode="array", tickvals=cats.ticks, ticktext=cats.ticktext, showgrid=False,
+                    zeroline=False, tickfont=tickfont, showticklabels=bool(cats.ticktext))
+    top_value = 100.0
+    if horizontal:
+        highs = pd.concat([table["ci_high"], table["share"]]).dropna()
+        peak = float(highs.max()) if not highs.empty else 100.0
+        top_value = min(100.0, max(20.0, math.ceil((peak + 6) / 10) * 10))
+    step = 20 if top_value > 60 else 10
+    value_axis = dict(
+        range=[0, top_value + (0 if horizontal else VALUE_HEADROOM)], tickmode="array",
+        tickvals=list(range(0, int(top_value) + 1, step)),
+        ticktext=[theme.fmt_pct(v, lang) for v in range(0, int(top_value) + 1, step)], showgrid=True, zeroline=False,
+        tickfont=tickfont,
+        title=dict(text=TEXT["share"][lang], standoff=12 if horizontal else 14,
+                   font=dict(size=sc.base, color=theme.MUTED_COLOUR)),
+    )
+    if horizontal:
+        xaxis = dict(value_axis, showline=False)
+        yaxis = dict(cat_axis, range=[frame.plot_height, 0], ticklabelstandoff=10, showline=not cats.above,
+                     linecolor=theme.AXIS_COLOUR, linewidth=1)
+    else:
+        ncat = max(len(cats.ticks), 1)
+        xaxis = dict(cat_axis, range=[-0.5, ncat - 0.5], showline=True, linecolor=theme.AXIS_COLOUR, linewidth=1,
+                     ticklabelstandoff=6)
+        yaxis = value_axis
+    height = math.ceil(frame.top + frame.bottom + frame.plot_height)
+    # Over horizontal bars the legend starts where the title does (plotly.js still wraps it at the plot
+    # area's width); over vertical bars it starts with the plot area, as plotly.js moves the value
+    # axis title out of the way of a legend above it.
+    legend_pos = dict(x=round(sc.pad / sc.width, 4), xref="container") if horizontal else dict(x=0, xref="paper")
+
+    fig.update_layout(
+        template=theme.TEMPLATE,
+        separators=theme.NUMBER_SEPARATORS[lang],
+        font=dict(size=sc.base),
+        height=height, autosize=True,
+        margin=dict(t=frame.top, b=frame.bottom, l=frame.left, r=frame.right, pad=0, autoexpand=False),
+        title=dict(
+            text="<br>".join(title_lines), x=0, xref="container", xanchor="left", y=1, yref="container",
+            yanchor="top", pad=dict(l=sc.pad, t=sc.pad + (CAP_SHIFT * sc.title if len(title_lines) > 1 else 0)),
+            font=dict(size=sc.title, color=theme.TEXT_COLOUR, weight=600),
+            subtitle=dict(text="<br>".join(sub), font=dict(size=sc.subtitle, color=theme.MUTED_COLOUR)),
+        ),
+        xaxis=xaxis, yaxis=yaxis,
+        barmode="overlay", bargap=0,
+        showlegend=frame.legend_rows > 0,
+        legend=dict(orientation="h", **legend_pos, xanchor="left", y=1, yanchor="bottom", yref="paper",
+                    traceorder="normal", itemclick="toggle", itemdoubleclick="toggleothers",
+                    font=dict(size=sc.base), itemsizing="constant"),
+        meta=dict(figure=spec.id, lang=lang),
+    )
+    for y, text in cats.above:  # category labels above their bars
+        fig.add_annotation(x=0, y=y, xref="paper", yref="y", xanchor="left", yanchor="bottom", align="left",
+                           xshift=-(frame.left - sc.pad) - 1,
+                           showarrow=False, text=text, name="category", bgcolor="white", borderpad=1,
+                           font=dict(size=sc.base, color=theme.TEXT_COLOUR))
+    shift_x = -(frame.left - sc.pad)
+    lines_above = 0
+    for i, item in enumerate(footer):
+        last = i >= len(footer) - 1
+        fig.add_annotation(
+            x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="top", align="left", showarrow=False,
+            xshift=shift_x, yshift=-(frame.axis_block + 14 + lines_above * sc.footer_line), text=item, name="footer",
+            font=dict(size=sc.footer, color=theme.TEXT_COLOUR if last else theme.FOOTER_COLOUR,
+                      style="italic" if last else "normal"),
+        )
+        lines_above += item.count("<br>") + 1
+

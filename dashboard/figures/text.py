@@ -1,0 +1,128 @@
+"""Text inside a figure: its fixed phrases in both languages, and lines wrapped, joined and cut to a width.
+
+Widths are measured with `theme.text_width`; a line may fill FIT of the width it is given.
+"""
+
+from __future__ import annotations
+
+from . import theme
+
+TEXT = {
+    "base": {"da": "Grundlag", "en": "Base"},
+    "n": {"da": "uvægtet n", "en": "unweighted n"},
+    "not_applied": {"da": "Ikke anvendt", "en": "Not applied"},
+    "share": {"da": "Andel", "en": "Share"},
+    "suppressed": {"da": "Undertrykt", "en": "Suppressed"},
+    "interval": {"da": "95 %-interval", "en": "95 % interval"},
+    "n_eff": {"da": "effektivt n", "en": "effective n"},
+    "uncertain": {"da": "Usikker: intervallet er bredere end 30 point",
+                  "en": "Uncertain: interval wider than 30 points"},
+    "published": {"da": "Offentliggjort tal", "en": "Published figure"},
+    "published_range": {"da": "Kun offentliggjort som interval", "en": "Published only as a range"},
+    "no_data": {"da": "Ingen data for det valgte udsnit", "en": "No data for the selection"},
+    "intervals": {
+        "da": "Streger: 95 %-konfidensinterval, dashboardets egen designbaserede tilnærmelse (Korn-Graubard); "
+              "Danmarks Statistik offentliggør ingen stikprøveusikkerhed",
+        "en": "Lines: 95 % intervals, the dashboard's own design-based approximation (Korn-Graubard); "
+              "Danmarks Statistik publishes no sampling error",
+    },
+    "flagged": {"da": "Skraverede søjler: usikre tal, intervallet er bredere end 30 procentpoint",
+                "en": "Hatched bars: uncertain, the interval is wider than 30 percentage points"},
+    "significant": {"da": "* Signifikant forskel mellem grupperne (p < 0,05, designbaseret test)",
+                    "en": "* Significant difference between the groups (p < 0.05, design-based test)"},
+    "published_source": {
+        "da": "Offentliggjorte tal fra de nordiske innovationsbarometre, ikke beregnet af dashboardets data",
+        "en": "Published figures from the Nordic innovation barometers, not computed from this dashboard's data",
+    },
+    "illustrative": {"da": "Illustrative værdier: publikationen angiver ingen tal for denne figur",
+                     "en": "Illustrative values: the publication gives no numbers for this figure"},
+}
+
+FIT = 0.97  # share of the measured width text may fill (the browser's font may run a little wider)
+
+
+def wrap(text: str, px: float, size: float, bold: bool = False, first_px: float | None = None) -> list[str]:
+    """Return `text` broken into lines at most `px` wide in font `size` (a longer word stays whole);
+    the first line at most `first_px` wide if given."""
+    lines: list[str] = []
+    for word in text.split():
+        limit = first_px if first_px is not None and len(lines) == 1 else px
+        if lines and theme.text_width(lines[-1] + " " + word, size, bold) <= limit * FIT:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def wrap_balanced(text: str, px: float, size: float) -> list[str]:
+    """Return `text` in as few lines as `wrap` needs at `px`, with the lines as even as possible."""
+    lines = wrap(text, px, size)
+    if len(lines) == 1:
+        return lines
+    low = px * 0.4
+    while px - 4 > low and len(wrap(text, px - 4, size)) == len(lines):
+        px -= 4
+    return wrap(text, px, size)
+
+
+def widest(lines: list[str], size: float, bold: bool = False) -> float:
+    """Return the width in px of the widest of `lines` (0 for none)."""
+    return max((theme.text_width(line, size, bold) for line in lines), default=0.0)
+
+
+def truncate(text: str, px: float, size: float) -> str:
+    """Return `text` cut at a word so that it and an ellipsis fit in `px`."""
+    if theme.text_width(text, size) <= px * FIT:
+        return text
+    words = text.split(" ")
+    while len(words) > 1 and theme.text_width(" ".join(words) + " …", size) > px * FIT:
+        words.pop()
+    return " ".join(words).rstrip(" ,·") + " …"
+
+
+def shorten(phrase: str, chars: int = 12) -> str:
+    """Return a filter phrase ('Sector: State, Region') at least `chars` shorter, cut between words.
+
+    >>> shorten("Value: Higher quality, Higher efficiency")
+    'Value: Higher quality …'
+    """
+    head, sep, rest = phrase.partition(": ")
+    words = rest.removesuffix("…").split(" ")
+    keep = len(" ".join(words)) - chars
+    while len(words) > 1 and len(" ".join(words)) > keep:
+        words.pop()
+    return head + sep + " ".join(words).rstrip(" ,…") + " …"
+
+
+def join_lines(lines: list[str]) -> str:
+    """Return lines made by `flow` as one line again."""
+    out = ""
+    for line in lines:
+        out += (" " if out.endswith("·") else " · ") + line if out else line
+    return out
+
+
+def flow(parts: list[str], px: float, size: float) -> list[str]:
+    """Return `parts` joined by ' · ' in lines at most `px` wide, breaking between parts if possible."""
+
+    def fits(text: str) -> bool:
+        return theme.text_width(text, size) <= px * FIT
+
+    lines: list[str] = []
+    for part in parts:
+        if lines and fits(lines[-1] + " · " + part):
+            lines[-1] += " · " + part
+        elif fits(part):
+            lines.append(part)
+        else:  # a phrase longer than a line: fill the current line, wrap the rest
+            words = part.split(" ")
+            if lines:
+                lines[-1] += " ·"
+            else:
+                lines.append(words.pop(0))
+            for word in words:
+                if fits(lines[-1] + " " + word):
+                    lines[-1] += " " + word
+                else:
+                    lines.append(word)
+    return lines
