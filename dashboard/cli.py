@@ -16,28 +16,29 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
-def _load(path):
-    """Return the validated data frame at `path` (default: the shipped file)."""
-    from .data.load import load
-
-    return load(data_path(path))
-
-
-def cmd_table(args) -> int:
-    from .data.load import DataFileError
-    from .figures.specs import IDS
+def _filter_and_data(args):
+    """Return (Filter, FigureData) from the filter and --data options, or (exit code, None) after a message."""
+    from .data.load import DataFileError, load
     from .figures.tables import FigureData
 
-    if args.figure not in IDS:
-        return _fail(f"unknown figure {args.figure!r}; allowed: {', '.join(IDS)}")
     try:
         filt = parse_filter(sector=args.sector, tech_role=args.tech_role, value=args.value, round=args.round)
     except FilterError as exc:
-        return _fail(str(exc))
+        return _fail(str(exc)), None
     try:
-        data = FigureData(_load(args.data))
+        return filt, FigureData(load(data_path(args.data)))
     except DataFileError as exc:
-        return _fail(str(exc).splitlines()[0])
+        return _fail(str(exc).splitlines()[0]), None
+
+
+def cmd_table(args) -> int:
+    from .figures.specs import IDS
+
+    if args.figure not in IDS:
+        return _fail(f"unknown figure {args.figure!r}; allowed: {', '.join(IDS)}")
+    filt, data = _filter_and_data(args)
+    if data is None:
+        return filt
     table = data.table(args.figure, filt, args.lang)
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
@@ -73,11 +74,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .data.load import DataFileError
     from .export.bundle import export_files, write_files
     from .export.images import ExportUnavailable
     from .export.presets import FORMATS
-    from .figures.tables import FigureData
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     unknown = [f for f in formats if f not in FORMATS]
@@ -85,14 +84,9 @@ def cmd_export(args) -> int:
         return _fail(f"unknown format {', '.join(unknown) or '(none)'}; allowed: {', '.join(FORMATS)}")
     if args.scale <= 0 or args.scale > 8:
         return _fail("--scale must be a number above 0 and at most 8")
-    try:
-        filt = parse_filter(sector=args.sector, tech_role=args.tech_role, value=args.value, round=args.round)
-    except FilterError as exc:
-        return _fail(str(exc))
-    try:
-        data = FigureData(_load(args.data))
-    except DataFileError as exc:
-        return _fail(str(exc).splitlines()[0])
+    filt, data = _filter_and_data(args)
+    if data is None:
+        return filt
     started = time.perf_counter()
     try:
         files = export_files(data, filt, lang=args.lang, formats=formats, preset=args.preset, scale=args.scale,
