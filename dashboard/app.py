@@ -1,5 +1,9 @@
 """The Dash application: `create_app(data=None)` builds one app over one data set.
 
+Whether the server can render images (the "Download all" button's PNG and SVG) is decided when the
+app is created: `images.find_chromium()`, or the `chromium` keyword. Without Chromium the button
+offers the numbers only (CSV and XLSX) and says how to install it.
+
 Importing this module reads no data. For gunicorn (`dashboard.app:server`) the module attribute
 `server` is built on first access, from the file `data_path()` names.
 
@@ -22,6 +26,7 @@ from dash import Dash
 from flask import jsonify
 
 from .callbacks import register_callbacks
+from .export import images
 from .figures.tables import FigureData
 from .i18n import DEFAULT_LANG, t
 from .layout import build_layout
@@ -76,11 +81,21 @@ def _register_error_handlers(server) -> None:
         return jsonify(error=message, status=500), 500
 
 
-def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, synthetic: bool | None = None) -> Dash:
+DETECT = "detect"  # create_app's default: look for Chromium when the app is created
+
+
+def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, synthetic: bool | None = None,
+               chromium: str | os.PathLike | None = DETECT) -> Dash:
     """Return the dashboard app over `data`: a DataFrame, a data file path, or None for `data_path()`.
 
+    `chromium` is the browser that renders exported images: by default `images.find_chromium()`;
+    None means there is none, so "Download all" offers the numbers only (CSV and XLSX).
     Raises `dashboard.data.load.DataFileError` when a file does not pass validation.
     """
+    if isinstance(chromium, str) and chromium == DETECT:
+        chromium = images.find_chromium()
+    if chromium is None:
+        logger.warning("%s", images.INSTALL_HINT["en"])
     frame, synthetic = _data(data, synthetic)
     figure_data = FigureData(frame)
     app = Dash(
@@ -92,8 +107,8 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": t("intro", DEFAULT_LANG)}],
     )
-    app.layout = build_layout(DEFAULT_LANG, synthetic)
-    register_callbacks(app, figure_data, synthetic)
+    app.layout = build_layout(DEFAULT_LANG, synthetic, images=chromium is not None)
+    register_callbacks(app, figure_data, synthetic, images=chromium is not None)
     _register_error_handlers(app.server)
     return app
 

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 from .data.codebook import SYNTHETIC_LABEL
+from .export.images import INSTALL_HINT
 
 LANGS = ("da", "en")
 DEFAULT_LANG = "da"
@@ -68,6 +69,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Applies only to the trend figure (Overview)",
     },
     "reset": {"da": "Nulstil", "en": "Reset"},
+    # Download all
+    "export_label": {"da": "Alle figurer", "en": "All figures"},
+    "export_button": {"da": "Hent alt", "en": "Download all"},
+    "export_button_numbers": {"da": "Hent alle tal", "en": "Download all numbers"},
+    "export_busy": {"da": "Pakker ZIP …", "en": "Packing ZIP …"},
+    "export_tooltip": {
+        "da": "Alle 16 figurer for de valgte filtre i én ZIP-fil: PNG (3× opløsning) og SVG i den valgte "
+              "størrelse, tallene som CSV og en XLSX-projektmappe. Tager 10-20 sekunder.",
+        "en": "All 16 figures for the chosen filters in one ZIP file: PNG (3× resolution) and SVG in the "
+              "chosen size, the numbers as CSV and one XLSX workbook. Takes 10-20 seconds.",
+    },
+    "export_unavailable": {
+        "da": "Knappen henter kun tallene (CSV og XLSX); kameraknappen på hver figur virker stadig. "
+              + INSTALL_HINT["da"],
+        "en": "The button fetches the numbers only (CSV and XLSX); the camera button on each chart still "
+              "works. " + INSTALL_HINT["en"],
+    },
     "dd_select_all": {"da": "Vælg alle", "en": "Select all"},
     "dd_deselect_all": {"da": "Fravælg alle", "en": "Deselect all"},
     "dd_selected_count": {"da": "{num_selected} valgt", "en": "{num_selected} selected"},
@@ -192,6 +210,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "notice_figure_error": {
         "da": "Figuren {figure} kunne ikke tegnes. Fejlen er logget på serveren.",
         "en": "Figure {figure} could not be drawn. The error has been logged on the server.",
+    },
+    "notice_preset": {
+        "da": "Ukendt eksportstørrelse {value}; tilladt: {allowed}. Intet blev hentet.",
+        "en": "Unknown export size {value}; allowed: {allowed}. Nothing was downloaded.",
+    },
+    "notice_export_filter": {
+        "da": "Eksporten blev ikke lavet, fordi filteret ikke kunne bruges. Intet blev hentet.",
+        "en": "The export was not made because the filter could not be used. Nothing was downloaded.",
+    },
+    "notice_export_numbers": {
+        "da": "ZIP-filen indeholder kun tallene (CSV og XLSX). " + INSTALL_HINT["da"],
+        "en": "The ZIP file holds the numbers only (CSV and XLSX). " + INSTALL_HINT["en"],
+    },
+    "notice_export_error": {
+        "da": "Eksporten mislykkedes; intet blev hentet. Fejlen er logget på serveren.",
+        "en": "The export failed; nothing was downloaded. The error has been logged on the server.",
     },
     "server_error": {
         "da": "Serverfejl: anmodningen kunne ikke behandles. Fejlen er logget.",

@@ -14,6 +14,7 @@ from dash import dcc, html
 
 from .data.codebook import CURRENT_ROUND, ROUNDS, SECTORS, TECH_GROUP_CODES, TECH_ROLE_CODES
 from .data.filters import VALUE_CODES, code_label
+from .export.presets import DEFAULT_PRESET, PRESETS
 from .figures.specs import BY_ID, FIGURES, SECTIONS, FigureSpec
 from .i18n import DEFAULT_LANG, t
 
@@ -87,8 +88,57 @@ def _field(key: str, control, lang: str):
     )
 
 
-def filter_bar(lang: str):
-    """Return the sticky bar with the filter controls and the reset button."""
+PRESET_SHORT = {"slide": "16:9", "a4": "A4"}  # the part of a preset's name a phone shows
+
+
+def preset_options(lang: str, images: bool = True) -> list[dict]:
+    """Return the options of the export size choice in `lang`; a phone shows only the short part
+    of each name (the rest is in spans that CSS hides). Disabled when images cannot be rendered."""
+    out = []
+    for name, preset in PRESETS.items():
+        full, short = preset.label[lang], PRESET_SHORT.get(name, "")
+        if short and short in full:
+            before, after = full.split(short, 1)
+            label = [html.Span(before, className="preset-long"), short, html.Span(after, className="preset-long")]
+        else:
+            label = full
+        out.append({"label": label, "value": name, "disabled": not images})
+    return out
+
+
+def export_control(lang: str, images: bool = True):
+    """Return the "Download all" control: the export size and the button, with its dcc.Download.
+
+    Without Chromium on the server (`images` False) the size is disabled, the button fetches the
+    numbers only (CSV and XLSX) and its tooltip and a marker say why and how to install Chromium.
+    """
+    button_key, tip_key = ("export_button", "export_tooltip") if images else ("export_button_numbers",
+                                                                                "export_unavailable")
+    button = html.Button(
+        [html.Span("\u2193", className="btn-icon", **{"aria-hidden": "true"}),
+         txt(button_key, lang, className="export-idle"),
+         txt("export_busy", lang, className="export-busy"),
+         html.Span("ZIP", className="export-zip", **{"aria-hidden": "true"})],
+        id="export-all", n_clicks=0, type="button", className="btn btn-export",
+        **({} if images else {"aria-describedby": "export-hint-text"}),
+    )
+    parts = [txt("export_label", lang, html.Span, className="export-label"),
+             dbc.RadioItems(id="export-size", options=preset_options(lang, images), value=DEFAULT_PRESET,
+                            inline=True, class_name="segmented segmented-small", input_class_name="segmented-input",
+                            label_class_name="segmented-label", label_checked_class_name="checked"),
+             button,
+             dbc.Tooltip(txt(tip_key, lang), target="export-all", placement="bottom")]
+    if not images:
+        parts += [html.Span("!", id="export-hint", tabIndex=0, className="export-hint", role="note",
+                            **{"aria-describedby": "export-hint-text"}),
+                  html.Span(txt(f"{tip_key}@hidden", lang), id="export-hint-text", className="visually-hidden"),
+                  dbc.Tooltip(txt(f"{tip_key}@hint", lang), target="export-hint", placement="bottom")]
+    parts.append(dcc.Download(id="export-download"))
+    return html.Div(parts, className="export-all" + ("" if images else " export-all-numbers"))
+
+
+def filter_bar(lang: str, images: bool = True):
+    """Return the sticky bar with the filter controls, the reset button and the "Download all" control."""
     options = filter_options(lang)
 
     def dropdown(key):
@@ -114,7 +164,8 @@ def filter_bar(lang: str):
                        html.Button([txt("filter_toggle", lang), html.Span(id="filter-count", className="filter-count")],
                                    id="filter-toggle", n_clicks=0, type="button",
                                    className="btn btn-toggle filter-toggle",
-                                   **{"aria-controls": "filter-collapse", "aria-expanded": "false"})],
+                                   **{"aria-controls": "filter-collapse", "aria-expanded": "false"}),
+                       export_control(lang, images)],
                       className="filter-top"),
              dbc.Collapse(grid, id="filter-collapse", is_open=False, class_name="filter-collapse")],
             className="container",
@@ -295,15 +346,16 @@ def footer(lang: str):
                        className="site-footer")
 
 
-def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True):
-    """Return the whole page in `lang`; `synthetic` shows the synthetic-data badge."""
+def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool = True):
+    """Return the whole page in `lang`; `synthetic` shows the synthetic-data badge, `images` False
+    makes the "Download all" button offer the numbers only (no Chromium on the server)."""
     return html.Div(
         [dcc.Location(id="url", refresh=False),
          dcc.Store(id="url-problems", data=[]),
          dcc.Store(id="doc-lang", data=lang),
          dcc.Store(id=CHART_WIDTH, data=None),
          header(lang, synthetic),
-         filter_bar(lang),
+         filter_bar(lang, images),
          html.Main(
              [html.Div(dbc.Alert(id="notice", is_open=False, color="warning", dismissable=True,
                                  class_name="notice"), className="container notice-wrap"),

@@ -7,6 +7,8 @@ payload is built from the app's own /_dash-dependencies, so a renamed id or prop
 import base64
 import io
 import json
+import struct
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -15,6 +17,9 @@ import pytest
 from dashboard.callbacks import PAIRS, chart_widths
 from dashboard.data.codebook import CURRENT_ROUND, SYNTHETIC_LABEL
 from dashboard.data.filters import Filter
+from dashboard.export import images
+from dashboard.export.images import INSTALL_HINT
+from dashboard.export.presets import PRESETS
 from dashboard.figures.build import TEXT
 from dashboard.figures.specs import BY_ID, FIGURES, IDS, SECTIONS
 from dashboard.figures.tables import COLUMNS
@@ -130,7 +135,8 @@ def test_layout_has_stable_ids(client):
     def walk(node):
         if isinstance(node, dict):
             if node.get("type") == "Download":
-                downloads.append(node["props"]["id"]["figure"])
+                key = node["props"]["id"]
+                downloads.append(key["figure"] if isinstance(key, dict) else key)
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -138,7 +144,7 @@ def test_layout_has_stable_ids(client):
                 walk(value)
 
     walk(page)
-    assert downloads == list(IDS)
+    assert downloads == ["export-download", *IDS]  # "Download all" in the filter bar, then one per card
 
 
 def test_dependencies_endpoint_lists_the_callbacks(client):
@@ -423,3 +429,128 @@ def test_import_loads_no_data_and_server_is_lazy():
     assert "server" not in vars(module)
     with pytest.raises(AttributeError):
         module.no_such_attribute  # noqa: B018
+
+
+# --------------------------------------------------------------------------------------------------
+# Download all: one ZIP of every figure (PNG, SVG, CSV) and the XLSX workbook
+# --------------------------------------------------------------------------------------------------
+def export_all(client, preset="slide", **state):
+    """Click "Download all" with a size and control values by key; return the response's outputs."""
+    ids = {"filter-sector": "sector", "filter-tech-role": "tech_role", "filter-value": "value",
+           "filter-round": "round", "lang": "lang", "export-size": "preset"}
+    state = {"preset": preset, **state}
+    dep = dependency(client, "export-download.data")
+    body = {"output": dep["output"], "outputs": split_outputs(dep["output"]),
+            "inputs": [{"id": "export-all", "property": "n_clicks", "value": 1}],
+            "changedPropIds": ["export-all.n_clicks"],
+            "state": [dict(s, value=state.get(ids[s["id"]], DEFAULTS.get((s["id"], s["property"]))))
+                      for s in dep["state"]]}
+    res = client.post("/_dash-update-component", json=body)
+    assert res.status_code == 200, res.data[:300]
+    return res.get_json()["response"]
+
+
+def zip_names(response: dict) -> tuple[str, zipfile.ZipFile]:
+    """Return the file name and the archive of the dcc.Download payload in a response."""
+    data = response["export-download"]["data"]
+    assert data["base64"] is True
+    return data["filename"], zipfile.ZipFile(io.BytesIO(base64.b64decode(data["content"])))
+
+
+def count_by_kind(archive: zipfile.ZipFile) -> dict[str, int]:
+    kinds = [name.rsplit(".", 1)[-1] for name in archive.namelist()]
+    return {kind: kinds.count(kind) for kind in sorted(set(kinds))}
+
+
+def layout_text(app) -> str:
+    return app.server.test_client().get("/_dash-layout").get_data(as_text=True)
+
+
+def test_download_all_is_one_zip_of_every_figure(client):
+    if images.find_chromium() is None:
+        pytest.skip("Chromium not installed")
+    out = export_all(client, "a4", sector=["state"])
+    assert "notice" not in out  # a success leaves the notice alone
+    name, archive = zip_names(out)
+    assert name == "innovationsbarometer_sector-state_a4.zip"
+    assert count_by_kind(archive) == {"csv": 16, "png": 16, "svg": 16, "xlsx": 1}
+    a4 = PRESETS["a4"]
+    for member in archive.namelist():
+        if member.endswith(".png"):
+            data = archive.read(member)
+            assert data[:8] == b"\x89PNG\r\n\x1a\n", member
+            assert struct.unpack(">II", data[16:24]) == (a4.width * 3, a4.height * 3), member
+    assert "fig1_sector-state.csv" in archive.namelist()
+
+
+def test_download_all_control_is_in_the_filter_bar(client):
+    page = client.get("/_dash-layout").get_data(as_text=True)
+    for key in ('"export-all"', '"export-size"', '"export-download"', "Hent alt", "16:9", "-rapportspalte"):
+        assert key in page, key
+    assert INSTALL_HINT["da"] not in page
+    assert '"export-hint"' not in page
+
+
+def test_download_all_without_chromium_offers_the_numbers(synth_data):
+    from dashboard.app import create_app
+
+    app = create_app(synth_data, chromium=None)
+    page = json.loads(layout_text(app))
+    text = json.dumps(page, ensure_ascii=False)
+    assert INSTALL_HINT["da"] in text and "Hent alle tal" in text and '"export-hint"' in text
+    size = find_component(page, "export-size")
+    assert size and all(o["disabled"] for o in size["props"]["options"])
+    out = export_all(app.server.test_client(), sector=["state"])
+    name, archive = zip_names(out)
+    assert name == "innovationsbarometer_sector-state_data.zip"
+    assert count_by_kind(archive) == {"csv": 16, "xlsx": 1}
+    # the figures still get their camera button (rendered in the browser, not on the server)
+    res = call(app.server.test_client(), "fig1.figure", {("lang", "value"): "en"}, ["lang.value"])
+    assert res.get_json()["response"]["fig1"]["config"]["toImageButtonOptions"]["format"] == "png"
+    # the size choice follows the language, still disabled
+    dep = dependency(app.server.test_client(), "export-size.options")
+    res = app.server.test_client().post("/_dash-update-component", json={
+        "output": dep["output"], "outputs": split_outputs(dep["output"])[0],
+        "inputs": [{"id": "lang", "property": "value", "value": "en"}], "changedPropIds": ["lang.value"],
+        "state": []})
+    options = res.get_json()["response"]["export-size"]["options"]
+    assert '"Slide "' in json.dumps(options) and all(o["disabled"] for o in options)
+
+
+@pytest.mark.parametrize(("state", "named"), [
+    ({"preset": "poster"}, "'poster'"),
+    ({"preset": {"$ne": 1}}, "{'$ne': 1}"),
+    ({"preset": None, "lang": "en"}, "None"),
+    ({"sector": ["state", "atlantis"]}, "'atlantis'"),
+    ({"value": 7, "lang": "en"}, "int"),
+])
+def test_download_all_with_crafted_input_gives_notice_not_500(client, state, named):
+    out = export_all(client, **state)
+    assert "export-download" not in out
+    assert out["notice"]["is_open"] is True
+    text = json.dumps(out["notice"]["children"], ensure_ascii=False)
+    assert named in text
+    assert "Intet blev hentet" in text or "Nothing was downloaded" in text
+
+
+def find_component(node, component_id):
+    """Return the component with `component_id` in a layout JSON, or None."""
+    if isinstance(node, dict):
+        if isinstance(node.get("props"), dict) and node["props"].get("id") == component_id:
+            return node
+        node = list(node.values())
+    if isinstance(node, list):
+        for value in node:
+            found = find_component(value, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def test_download_all_falls_back_to_numbers_when_chromium_goes_away(client, monkeypatch, tmp_path):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))  # found at start, gone now
+    out = export_all(client, "slide", lang="en")
+    name, archive = zip_names(out)
+    assert name == "innovationsbarometer_all_data.zip"
+    assert count_by_kind(archive) == {"csv": 16, "xlsx": 1}
+    assert out["notice"]["is_open"] is True and INSTALL_HINT["en"] in out["notice"]["children"]

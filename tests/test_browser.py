@@ -209,3 +209,27 @@ def test_small_base_shows_suppression_not_zero(page, server_url):
     data = chart(page, "dst-novelty")["data"]
     values = [v for trace in data for v in (trace.get("x") or []) if isinstance(v, (int, float))]
     assert 0 not in values
+
+
+def test_download_all_button_fetches_one_zip_of_every_figure(page, server_url):
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    open_page(page, server_url + "/?sector=state")
+    button = page.locator("#export-all")
+    assert button.is_visible() and button.is_enabled()
+    with page.expect_download(timeout=90_000) as info:
+        button.click()
+        page.wait_for_function("document.querySelector('#export-all').disabled", timeout=10_000)  # busy
+    download = info.value
+    assert download.suggested_filename == "innovationsbarometer_sector-state_slide.zip"
+    archive = zipfile.ZipFile(io.BytesIO(open(download.path(), "rb").read()))
+    kinds = [name.rsplit(".", 1)[-1] for name in archive.namelist()]
+    assert {kind: kinds.count(kind) for kind in set(kinds)} == {"png": 16, "svg": 16, "csv": 16, "xlsx": 1}
+    (workbook,) = [name for name in archive.namelist() if name.endswith(".xlsx")]
+    sheets = pd.read_excel(io.BytesIO(archive.read(workbook)), sheet_name=None)
+    expected = figure_data().table("fig1", parse_filter(sector="state"))["share"]
+    pd.testing.assert_series_equal(sheets["fig1"]["share"], expected, check_names=False, check_dtype=False, atol=1e-9)
+    page.wait_for_function("!document.querySelector('#export-all').disabled", timeout=10_000)

@@ -1,0 +1,97 @@
+"""Untrusted callback input made safe: raw control values into a Filter, problems into readable notices.
+
+Shared by every server-side callback module; nothing here registers a callback.
+"""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, html
+
+from ..data.filters import ALLOWED, FILTER_KEYS, MAX_CODES, Filter, FilterError, parse_filter
+from ..i18n import t
+from ..layout import FILTER_IDS, GROUP_PREFIX
+
+FILTER_INPUTS = [Input(FILTER_IDS[k], "value") for k in FILTER_KEYS]
+FILTER_STATES = [State(FILTER_IDS[k], "value") for k in FILTER_KEYS]
+FILTER_OUTPUTS = [Output(FILTER_IDS[k], "value") for k in FILTER_KEYS]
+MAX_NOTICES = 8
+MAX_NOTICE_CHARS = 300
+
+
+def _items(raw) -> list | None:
+    """Return the codes in a raw filter value, or None when it is not text or a list."""
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [p.strip() for p in raw.split(",") if p.strip()]
+    if isinstance(raw, (list, tuple)):
+        return list(raw)
+    return None
+
+
+def _quoted(values) -> str:
+    return ", ".join(repr(str(v)[:40]) for v in values[:3]) + (", ..." if len(values) > 3 else "")
+
+
+def problem(key: str, raw, lang: str, in_url: bool = False) -> str | None:
+    """Return a readable message if `raw` is not a valid value of filter `key`, else None.
+
+    Examples
+    --------
+    >>> problem("sector", "region,foo", "da", in_url=True)
+    "Ukendt værdi i linket ignoreret: sector 'foo'; tilladt: state, region, municipality"
+    >>> problem("value", ["quality"], "en") is None
+    True
+    """
+    try:
+        parse_filter(**{key: raw})
+        return None
+    except FilterError as exc:
+        message = str(exc)
+    except Exception as exc:  # a value no parser anticipated; say so rather than fail
+        message = f"{key}: {type(exc).__name__}"
+    items = _items(raw)
+    prefix = "notice_url_" if in_url else "notice_"
+    if items is None:
+        return t("notice_wrong_type", lang, key=key, type=type(raw).__name__)
+    allowed = ALLOWED[key]
+    bad = [i for i in items if not isinstance(i, str) or i not in allowed]
+    if len(items) > MAX_CODES:
+        return t(prefix + "too_many", lang, key=key, count=len(items), limit=MAX_CODES)
+    if bad:
+        return t(prefix + "unknown", lang, key=key, values=_quoted(bad), allowed=", ".join(allowed))
+    if key == "round":
+        return t(prefix + "one_round", lang, allowed=", ".join(allowed))
+    return t(prefix + "other", lang, message=message[:MAX_NOTICE_CHARS])
+
+
+def control_values(sector, tech_role, value, round_) -> dict:
+    """Return the raw filter values of the controls by key, without the technology dropdown's
+    group headings (its "select all" picks them too)."""
+    if isinstance(tech_role, list):
+        tech_role = [c for c in tech_role if not (isinstance(c, str) and c.startswith(GROUP_PREFIX))]
+    return dict(zip(FILTER_KEYS, (sector, tech_role, value, round_), strict=True))
+
+
+def strict_filter(raw: dict, lang: str) -> tuple[Filter, list[str]]:
+    """Return the Filter of control values, or the default Filter and the problems if any is bad."""
+    try:
+        return parse_filter(**raw), []
+    except FilterError:
+        pass
+    problems = [p for k in FILTER_KEYS if (p := problem(k, raw.get(k), lang)) is not None]
+    return Filter(), problems or [t("notice_other", lang, message="filter")]
+
+
+def _controls(filt: Filter) -> list:
+    return [list(filt.sector), list(filt.tech_role), list(filt.value), filt.round]
+
+
+def _notice(messages: list[str]):
+    """Return (children, is_open) of the notice area for a list of messages."""
+    if not messages:
+        return None, False
+    messages = [m[:MAX_NOTICE_CHARS] for m in messages[:MAX_NOTICES]]
+    if len(messages) == 1:
+        return messages[0], True
+    return html.Ul([html.Li(m) for m in messages], className="notice-list"), True

@@ -1,0 +1,121 @@
+"""``update_figures``: filters, language and the width available to a chart -> every graph's figure
+(built for that width) and config, and the notice.
+
+A figure that fails is replaced by a short message in its card and named in the notice; the others
+are still drawn.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from dash import Input, Output
+
+from ..figures.specs import FIGURES, IDS
+from ..figures.tables import FigureData
+from ..figures.theme import WIDTH_BUCKETS, bucket
+from ..i18n import DEFAULT_LANG, LANGS, lang_or_default, t
+from ..layout import CHART_WIDTH, card_pairs, card_spans
+from .common import FILTER_INPUTS, _notice, control_values, strict_filter
+
+logger = logging.getLogger(__name__)
+
+SPANS = card_spans()
+PAIRS = card_pairs()
+PHONE_WIDTHS = WIDTH_BUCKETS[:2]  # the phone design's widths: charts keep them (no autosize), so a chart
+# built for a phone fits it even if the page is laid out again before the chart is redrawn
+
+
+def chart_widths(raw) -> dict[str, int | None]:
+    """Return the width (px) to build a full-width ("wide") and a half-width ("half") chart for.
+
+    `raw` is the chart-width store as the browser sent it; anything but numbers means "not known"
+    (None: the export design), and every width is rounded down to one of theme.WIDTH_BUCKETS.
+
+    >>> chart_widths({"wide": 390, "half": 390}), chart_widths("x")
+    ({'wide': 360, 'half': 360}, {'wide': None, 'half': None})
+    """
+    out: dict[str, int | None] = {"wide": None, "half": None}
+    if isinstance(raw, dict):
+        for key in out:
+            value = raw.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+                out[key] = bucket(value)
+    if out["half"] is None:
+        out["half"] = out["wide"]
+    return out
+
+
+def _fix_phone_width(figures: dict, widths: dict[str, int | None]) -> None:
+    """Give the charts built for a phone a fixed width, the one they were built for."""
+    if widths["wide"] in PHONE_WIDTHS:
+        for fig in figures.values():
+            fig.update_layout(width=widths["wide"], autosize=False)
+
+
+def _even_pairs(figures: dict, widths: dict[str, int | None]) -> None:
+    """Give the two charts of a row the same height, when the screen shows them side by side."""
+    if widths["half"] is None or widths["wide"] is None or widths["half"] >= widths["wide"]:
+        return
+    for left, right in PAIRS:
+        a, b = figures.get(left), figures.get(right)
+        if hasattr(a, "layout") and hasattr(b, "layout"):
+            height = max(a.layout.height or 0, b.layout.height or 0)
+            a.layout.height = b.layout.height = height
+
+
+def _failed_figure(lang: str) -> dict:
+    axis = {"visible": False}
+    return {"data": [], "layout": {
+        "xaxis": axis, "yaxis": axis, "height": 200, "paper_bgcolor": "rgba(0,0,0,0)",
+        "annotations": [{"text": t("figure_failed", lang), "showarrow": False, "xref": "paper",
+                         "yref": "paper", "x": 0.5, "y": 0.5, "font": {"size": 14, "color": "#5b6573"}}],
+    }}
+
+
+def register_figures(app, data: FigureData) -> None:
+    """Register ``update_figures`` over `data`."""
+    outputs = [o for fid in IDS for o in (Output(fid, "figure"), Output(fid, "config"))]
+
+    @app.callback(
+        *outputs,
+        Output("notice", "children"),
+        Output("notice", "is_open"),
+        *FILTER_INPUTS,
+        Input("lang", "value"),
+        Input("url-problems", "data"),
+        Input(CHART_WIDTH, "data"),
+    )
+    def update_figures(sector, tech_role, value, round_, lang, url_problems, chart_width=None):
+        """Return each figure, built for the width its card has, and its config for the filter, and the notice."""
+        messages = [m for m in url_problems or [] if isinstance(m, str)] if isinstance(url_problems, list) else []
+        if not (isinstance(lang, str) and lang in LANGS):
+            messages.append(t("notice_lang", DEFAULT_LANG, value=repr(str(lang)[:40])))
+        lang = lang_or_default(lang)
+        raw = control_values(sector, tech_role, value, round_)
+        widths = chart_widths(chart_width)
+        try:
+            from ..figures.build import build_figure, graph_config
+
+            filt, problems = strict_filter(raw, lang)
+            messages += problems
+            figures = {}
+            for spec in FIGURES:
+                try:
+                    table = data.table(spec, filt, lang)
+                    figures[spec.id] = build_figure(spec, table, filt, lang, width=widths[SPANS.get(spec.id, "wide")])
+                except Exception:
+                    logger.exception("figure %s failed for %r", spec.id, filt)
+                    messages.append(t("notice_figure_error", lang, figure=spec.id))
+            _even_pairs(figures, widths)
+            _fix_phone_width(figures, widths)
+            out = []
+            for spec in FIGURES:
+                fig = figures.get(spec.id)
+                out += [fig, graph_config(spec, filt, lang, fig)] if fig is not None else \
+                    [_failed_figure(lang), {"displaylogo": False}]
+        except Exception:
+            logger.exception("figures callback failed for %r", raw)
+            out = [_failed_figure(lang), {"displaylogo": False}] * len(IDS)
+            messages.append(t("notice_error", lang))
+        return *out, *_notice(messages)

@@ -1,0 +1,31 @@
+"""``translate``: language -> every static text, dropdown option and the method note."""
+
+from __future__ import annotations
+
+from dash import ALL, Input, Output, ctx
+
+from ..data.filters import FILTER_KEYS
+from ..i18n import lang_or_default, t
+from ..layout import FILTER_IDS, TXT, about_body, dropdown_labels, filter_options, text
+
+DROPDOWNS = ("sector", "tech_role", "value")
+
+
+def register_texts(app) -> None:
+    """Register ``translate``."""
+
+    @app.callback(
+        Output({"type": TXT, "key": ALL}, "children"),
+        *[Output(FILTER_IDS[k], "options") for k in FILTER_KEYS],
+        *[Output(FILTER_IDS[k], "placeholder") for k in DROPDOWNS],
+        *[Output(FILTER_IDS[k], "labels") for k in DROPDOWNS],
+        Output("about-body", "children"),
+        Input("lang", "value"),
+    )
+    def translate(lang):
+        """Return every static text of the page in the chosen language."""
+        lang = lang_or_default(lang)
+        texts = [text(o["id"]["key"], lang) for o in ctx.outputs_list[0]]
+        options = filter_options(lang)
+        return (texts, *[options[k] for k in FILTER_KEYS], *[t("placeholder_" + k, lang) for k in DROPDOWNS],
+                *[dropdown_labels(lang) for _ in DROPDOWNS], about_body(lang))
