@@ -28,6 +28,7 @@ from flask import jsonify
 from .callbacks import register_callbacks
 from .export import images
 from .figures.tables import FigureData
+from .guard import register_guard
 from .i18n import DEFAULT_LANG, t
 from .layout import build_layout
 
@@ -110,6 +111,7 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
     app.layout = build_layout(DEFAULT_LANG, synthetic, images=chromium is not None)
     register_callbacks(app, figure_data, synthetic, images=chromium is not None)
     _register_error_handlers(app.server)
+    register_guard(app)
     return app
 
 

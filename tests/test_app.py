@@ -288,11 +288,11 @@ def test_layout_pairs_small_charts_and_reports_the_width(client):
 
 def test_malformed_request_is_short_json_not_traceback(client):
     res = client.post("/_dash-update-component", json={"output": "fig1.figure"})
-    assert res.status_code == 500
+    assert res.status_code == 400
     assert res.is_json
     body = res.get_data(as_text=True)
     assert "Traceback" not in body and len(body) < 400
-    assert "Server error" in res.get_json()["error"]
+    assert "Malformed callback request" in res.get_json()["error"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -554,3 +554,25 @@ def test_download_all_falls_back_to_numbers_when_chromium_goes_away(client, monk
     assert name == "innovationsbarometer_all_data.zip"
     assert count_by_kind(archive) == {"csv": 16, "xlsx": 1}
     assert out["notice"]["is_open"] is True and INSTALL_HINT["en"] in out["notice"]["children"]
+
+
+@pytest.mark.parametrize("body,status,needle", [
+    ({"bad": 1}, 400, "'output' must name one of the app's callbacks"),
+    ([1, 2], 400, "the body must be a JSON object"),
+    ({"output": "nope.figure", "inputs": [], "changedPropIds": []}, 400, "'output' must name"),
+    ("x" * 300_000, 413, "Request too large"),
+])
+def test_malformed_callback_request_gets_readable_4xx_not_500(client, body, status, needle):
+    if isinstance(body, str):
+        res = client.post("/_dash-update-component", data=body, content_type="application/json")
+    else:
+        res = client.post("/_dash-update-component", json=body)
+    assert res.status_code == status
+    assert needle in res.get_json()["error"] and "Traceback" not in res.get_data(as_text=True)
+
+
+def test_wrong_number_of_inputs_is_refused(client, app):
+    output = next(k for k in app.callback_map if "fig1.figure" in k)
+    res = client.post("/_dash-update-component", json={"output": output, "outputs": [], "inputs": [],
+                                                         "changedPropIds": [], "state": []})
+    assert res.status_code == 400 and "inputs, 0 were sent" in res.get_json()["error"]
