@@ -64,12 +64,10 @@ def _data(data, synthetic: bool | None) -> tuple[pd.DataFrame, bool]:
     if isinstance(data, pd.DataFrame):
         return data, data.attrs.get("synthetic", True) if synthetic is None else synthetic
     from .data.load import load
-    from .data.shipped import DEFAULT_DATA, data_path
+    from .data.shipped import data_path, is_shipped
 
     path = data_path(data)
-    if synthetic is None:
-        synthetic = path.resolve() == DEFAULT_DATA.resolve()
-    return load(path), synthetic
+    return load(path), is_shipped(path) if synthetic is None else synthetic
 
 
 def _register_error_handlers(server) -> None:

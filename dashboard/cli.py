@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from .data.filters import ALLOWED, FilterError, parse_filter
-from .data.shipped import DEFAULT_SEED, data_path
+from .data.shipped import DEFAULT_SEED, data_path, is_shipped
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -28,11 +28,12 @@ def _filter_and_data(args):
     try:
         return filt, FigureData(load(data_path(args.data)))
     except DataFileError as exc:
-        return _fail(str(exc).splitlines()[0]), None
+        print(str(exc), file=sys.stderr)
+        return 1, None
 
 
 def cmd_table(args) -> int:
-    from .figures.specs import IDS
+    from .figures.specs import BY_ID, IDS
 
     if args.figure not in IDS:
         return _fail(f"unknown figure {args.figure!r}; allowed: {', '.join(IDS)}")
@@ -40,6 +41,9 @@ def cmd_table(args) -> int:
     if data is None:
         return filt
     table = data.table(args.figure, filt, args.lang)
+    ignored = [key for key in BY_ID[args.figure].not_applied() if key in filt.active()]
+    if ignored:
+        print(f"barometer: note: {', '.join(ignored)} not applied to {args.figure}", file=sys.stderr)
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
@@ -90,7 +94,7 @@ def cmd_export(args) -> int:
     started = time.perf_counter()
     try:
         files = export_files(data, filt, lang=args.lang, formats=formats, preset=args.preset, scale=args.scale,
-                             synthetic=args.data is None)
+                             synthetic=is_shipped(args.data))
     except ExportUnavailable as exc:
         return _fail(str(exc), 1)
     paths = write_files(files, Path(args.out))

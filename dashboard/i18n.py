@@ -117,20 +117,27 @@ TEXTS: dict[str, dict[str, str]] = {
     "about_ci": {
         "da": "Andelene er vægtede. De 95 %-intervaller er dashboardets egen designbaserede tilnærmelse: "
               "Taylor-linearisering med strata og Korn-Graubard-intervaller på det effektive antal svar. "
-              "Danmarks Statistik beregner ingen stikprøveusikkerhed for denne statistik.",
+              "Danmarks Statistik beregner ingen stikprøveusikkerhed for denne statistik. Der bruges "
+              "ingen endelighedskorrektion, så intervallerne er lidt for brede, hvor en stor del af "
+              "arbejdspladserne har svaret. Stjerner markerer forskelle, der er signifikante på 5 %-niveau "
+              "(t-test for to grupper, justeret Wald F-test for tre), uden korrektion for mange test.",
         "en": "Shares are weighted. The 95 % intervals are the dashboard's own design-based "
               "approximation: Taylor linearisation with strata and Korn-Graubard intervals on the "
               "effective number of respondents. Danmarks Statistik computes no sampling error for "
-              "this statistic.",
+              "this statistic. No finite population correction is applied, so intervals are slightly "
+              "conservative where a large share of workplaces answered. Stars mark differences "
+              "significant at the 5 % level (t test for two groups, adjusted Wald F test for three), "
+              "without a correction for multiple tests.",
     },
     "about_suppression_h": {"da": "Diskretion og forbehold", "en": "Suppression and caveats"},
     "about_suppression": {
-        "da": "En andel vises ikke, når den bygger på færre end 3 svar eller et effektivt antal svar "
-              "under 30; figuren oplyser hvorfor. Intervaller bredere end 30 procentpoint markeres "
-              "som usikre.",
-        "en": "A share is not shown when it rests on fewer than 3 respondents or an effective number "
-              "of respondents below 30; the figure says why. Intervals wider than 30 percentage "
-              "points are flagged as uncertain.",
+        "da": "En andel vises ikke, når grundlaget eller selve tallet bygger på færre end 3 svar "
+              "(Danmarks Statistiks diskretionsregel), eller når det effektive antal svar er under 30; "
+              "figuren oplyser hvorfor. Intervaller bredere end 30 procentpoint markeres som usikre.",
+        "en": "A share is not shown when its base or the value itself rests on fewer than 3 respondents "
+              "(Danmarks Statistik's discretion rule), or when the effective number of respondents is "
+              "below 30; the figure says why. Intervals wider than 30 percentage points are flagged "
+              "as uncertain.",
     },
     "about_synthetic_h": {"da": "Syntetiske data", "en": "Synthetic data"},
     "about_synthetic": {

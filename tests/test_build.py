@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from dashboard.data import codebook as cb
-from dashboard.data.filters import Filter
+from dashboard.data.filters import Filter, parse_filter
 from dashboard.data.synth import generate
 from dashboard.figures import specs, theme
 from dashboard.figures.build import TEXT, build_figure, export_height, graph_config, png_filename, subtitle_lines
-from dashboard.figures.tables import FigureData
+from dashboard.figures.tables import REASONS, FigureData
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +97,9 @@ def test_suppressed_cells_from_a_small_domain_are_explained(fd):
     fig = build_figure(specs.BY_ID["fig8"], table, filt, "en")
     bars = _bars(fig)
     assert all(bars[(r.series, r.category)]["value"] is None for r in suppressed.itertuples())
-    notes = [a for a in _annotations(fig) if a.startswith("Suppressed: effective n below 30")]
-    assert len(notes) == len(suppressed)
+    assert "neff_lt_30" in set(suppressed["reason"])
+    notes = [a for a in _annotations(fig) if a.startswith("Suppressed: ")]
+    assert sorted(notes) == sorted(f"Suppressed: {REASONS[r]['en']}" for r in suppressed["reason"])
 
 
 def test_highlight_dims_the_bars_not_selected(fd):
@@ -157,6 +158,27 @@ def test_synthetic_label_on_every_figure_drawn_from_the_microdata(fd, figure_id,
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
+@pytest.mark.parametrize("figure_id", specs.IDS)
+def test_real_microdata_is_not_labelled_synthetic_or_illustrative(fd, figure_id, lang):
+    spec = specs.BY_ID[figure_id]
+    illustrative = TEXT["illustrative"][lang]
+    for width in (None, 390):
+        table = fd.table(figure_id, Filter(), lang)
+        real = _annotations(build_figure(spec, table, Filter(), lang, width=width, synthetic=False))
+        assert cb.SYNTHETIC_LABEL[lang] not in real and illustrative not in real
+        assert not any(word in a.lower() for a in real for word in ("synthetic", "syntetisk"))
+        assert spec.source[lang] in real
+        synthetic = _annotations(build_figure(spec, table, Filter(), lang, width=width, synthetic=True))
+        assert (illustrative in synthetic) == spec.illustrative
+        if spec.chart == "range":  # published figures either way
+            assert real == synthetic and spec.note[lang] in real
+        else:
+            assert TEXT["microdata"][lang] in real and cb.SYNTHETIC_LABEL[lang] in synthetic
+    assert TEXT["microdata"] == {"da": "Data: Innovationsbarometerets mikrodata",
+                                 "en": "Data: Innovationsbarometeret microdata"}
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
 @pytest.mark.parametrize("width", [None, 390])
 def test_nordic_footer_says_published_figures_not_synthetic(fd, lang, width):
     annotations = _annotations(_figure(fd, "nordic", lang=lang, width=width))
@@ -185,6 +207,32 @@ def test_filter_not_applied_is_named_in_the_subtitle(fd):
     assert "Not applied" not in _subtitle(_figure(fd, "dst-sector-trend", filt, "en"))  # its own series
     nordic = _subtitle(_figure(fd, "nordic", Filter(sector=("state",)), "en"))
     assert "Not applied: Sector" in nordic
+
+
+def test_subtitle_base_is_the_innovators_when_a_filter_keeps_only_innovators(fd):
+    filt = parse_filter(tech_role="new_tech")
+    assert "Base: innovative workplaces" in _subtitle(_figure(fd, "fig7", filt, "en"))
+    assert "Grundlag: innovative arbejdspladser" in _subtitle(_figure(fd, "fig7", filt, "da"))
+    assert "Base: innovative workplaces" in _subtitle(_figure(fd, "fig7", parse_filter(value="quality"), "en"))
+    for filt in (Filter(), parse_filter(sector="state")):
+        assert "Base: all workplaces" in _subtitle(_figure(fd, "fig7", filt, "en"))
+
+
+def test_subtitle_presents_highlighting_filters_as_highlights(fd):
+    phrase = Filter(tech_role=("solution",)).describe("en")[0]
+    sub = _subtitle(_figure(fd, "fig1", parse_filter(tech_role="solution"), "en")).replace("<br>", " ")
+    assert f"Highlighted: {phrase}" in sub
+    assert sub.count(phrase) == 1  # only as a highlight, not as a restriction
+    assert "Base: innovative workplaces" in sub
+    sub_da = _subtitle(_figure(fd, "fig1", parse_filter(tech_role="solution"), "da")).replace("<br>", " ")
+    assert "Fremhævet: " + Filter(tech_role=("solution",)).describe("da")[0] in sub_da
+
+    state = _subtitle(_figure(fd, "fig1", parse_filter(sector="state"), "en"))
+    assert "Sector: State" in state and "Highlighted" not in state
+
+    both = _subtitle(_figure(fd, "fig1", parse_filter(sector="state", tech_role="solution"), "en"))
+    assert "Sector: State · Highlighted: " + phrase in both.replace("<br>", " ")
+    assert "Highlighted" not in _subtitle(_figure(fd, "fig7", parse_filter(tech_role="solution"), "en"))
 
 
 def test_subtitle_keeps_to_two_lines_and_keeps_not_applied():

@@ -219,11 +219,12 @@ def test_wide_interval_flagged_not_suppressed():
 
 def test_suppression_function_rules():
     suppressed, reason, flagged = est.suppression(
-        np.array([0, 2, 3, 100, 100]), np.array([np.nan, 2.0, 3.0, 29.9, 80.0]),
-        np.array([np.nan, 0.1, 0.1, 0.2, 0.4]), np.array([np.nan, 0.2, 0.5, 0.4, 0.75]))
-    assert suppressed.tolist() == [True, True, True, True, False]
-    assert reason.tolist() == ["n_lt_3", "n_lt_3", "neff_lt_30", "neff_lt_30", None]
-    assert flagged.tolist() == [False, False, True, False, True]
+        np.array([0, 2, 3, 100, 100, 100, 100]), np.array([np.nan, 2.0, 3.0, 29.9, 80.0, 80.0, 80.0]),
+        np.array([np.nan, 0.1, 0.1, 0.2, 0.4, 0.0, 0.0]), np.array([np.nan, 0.2, 0.5, 0.4, 0.75, 0.05, 0.05]),
+        np.array([0, 1, 0, 40, 40, 2, 0]))
+    assert suppressed.tolist() == [True, True, True, True, False, True, False]
+    assert reason.tolist() == ["no_respondents", "n_lt_3", "neff_lt_30", "neff_lt_30", None, "cell_lt_3", None]
+    assert flagged.tolist() == [False, False, True, False, True, False, False]
 
 
 def test_nan_indicators_excluded_from_denominator():
@@ -243,7 +244,7 @@ def test_empty_domains_and_order_preserved():
     assert list(res["category"].astype(str)) == ["zeta", "alpha"] * 3
     empty = res[(res["group"] == "c") | (res["category"] == "alpha")]
     assert len(empty) == 4 and (empty["n"] == 0).all() and empty["share"].isna().all()
-    assert empty["suppressed"].all() and (empty["reason"] == "n_lt_3").all()
+    assert empty["suppressed"].all() and (empty["reason"] == "no_respondents").all()
     plain = est.estimate(ind, pd.Series(np.ones(4)), pd.Series(["h"] * 4), pd.Series(["y", "x", "y", "x"]))
     assert list(plain["group"].astype(str)) == ["y", "y", "x", "x"]
 
@@ -300,5 +301,6 @@ def test_equality_test_three_groups_matches_row_level_wald():
         contrast = np.array([[1.0, 0.0, -1.0], [0.0, 1.0, -1.0]])
         d = contrast @ np.array(ps)
         wald = d @ np.linalg.solve(contrast @ cov @ contrast.T, d)
-        assert res["wald_f"].iloc[i] == pytest.approx(wald / 2, rel=1e-9)
+        df = res["df_den"].iloc[i] + 3 - 2  # df_den = design df - k + 2
+        assert res["wald_f"].iloc[i] == pytest.approx(wald * (df - 1) / (df * 2), rel=1e-9)
         assert res["groups"].iloc[i] == ("A", "B", "C") and res["df_num"].iloc[i] == 2

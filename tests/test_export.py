@@ -7,12 +7,14 @@ import zipfile
 import pandas as pd
 import pytest
 
+from dashboard.callbacks import csv_text
 from dashboard.cli import main
+from dashboard.data.codebook import SYNTHETIC_LABEL
 from dashboard.data.filters import parse_filter
 from dashboard.export import images
 from dashboard.export.bundle import export_files, zip_bytes
 from dashboard.export.presets import PRESETS
-from dashboard.figures.build import png_filename
+from dashboard.figures.build import TEXT, png_filename
 from dashboard.figures.specs import BY_ID, IDS
 from dashboard.figures.tables import COLUMNS
 from tests.shipped import figure_data
@@ -108,3 +110,25 @@ def test_csv_and_xlsx_work_without_chromium(tmp_path, monkeypatch):
     files = export_files(figure_data(), parse_filter(sector="state"), formats=("csv", "xlsx"))
     assert len(files) == 17
     assert main(["export", "--out", str(tmp_path / "y"), "--formats", "csv"]) == 0
+
+
+@pytest.mark.parametrize("synthetic", [True, False])
+def test_bundle_csv_is_the_table_plus_the_note_of_the_figure_download(synthetic):
+    files = export_files(figure_data(), FILTER, lang="en", formats=("csv", "xlsx"), synthetic=synthetic)
+    name = next(n for n in files if n.endswith(".xlsx"))
+    meta = pd.read_excel(io.BytesIO(files[name]), sheet_name="metadata").set_index("figure")
+    for figure in IDS:
+        content = files[f"{png_filename(BY_ID[figure], FILTER)}.csv"].decode("utf-8")
+        assert content == csv_text(figure_data(), figure, FILTER, "en", synthetic), figure
+        got = pd.read_csv(io.StringIO(content), keep_default_na=False, na_values=[""])
+        expected = figure_data().table(figure, FILTER, "en")
+        assert list(got.columns) == [*COLUMNS, "note"]
+        assert got["category"].tolist() == expected["category"].tolist()
+        assert got["n"].tolist() == expected["n"].tolist()
+        pd.testing.assert_series_equal(got["share"], expected["share"], check_names=False, check_dtype=False, atol=1e-9)
+        if figure == "nordic":
+            note = TEXT["published_source"]["en"]
+        else:
+            note = SYNTHETIC_LABEL["en"] if synthetic else ""
+        assert {"" if pd.isna(v) else v for v in got["note"]} == {note}, figure
+        assert meta.loc[figure, "data"] == (note or "Microdata"), figure

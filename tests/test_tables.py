@@ -63,12 +63,48 @@ def test_own_variable_filter_highlights_instead_of_collapsing():
     assert fig4.loc[0, "n"] == 733  # neither filter shrinks the base of its own figure
 
 
+@pytest.mark.parametrize("role,marked", [
+    ("solution", ["solution"]),
+    ("important", ["important"]),
+    ("minor,none", ["minor", "none"]),
+    ("new_tech", ["solution", "important"]),
+    ("non_tech", ["minor", "none", "dont_know"]),
+])
+def test_each_role_highlights_exactly_its_own_bars(role, marked):
+    table = figure_data().table("fig1", parse_filter(tech_role=role))
+    assert table.loc[table["highlighted"], "category"].tolist() == marked
+
+
+def test_tech_filter_on_an_all_workplaces_figure_restricts_to_those_innovators():
+    """fig7 (base: all workplaces) under a technology filter: curiosity among new-tech innovators."""
+    df = shipped()
+    rows = (df["round"] == cb.CURRENT_ROUND) & (df["tech_group"] == "new_tech")
+    group = pd.Series("all", index=df.index).where(rows, None)
+    direct = estimators.estimate(indicators(BY_ID["fig7"], df), df["weight"], stratum_key(df), group)
+    table = figure_data().table("fig7", parse_filter(tech_role="new_tech"))
+    assert (table["n"] == direct["n"]).all() and table.loc[0, "n"] == 201
+    kept = ~direct["suppressed"].to_numpy()
+    assert np.allclose(table["share"].to_numpy(float)[kept], 100 * direct["share"].to_numpy(float)[kept], atol=1e-3)
+
+
+def test_value_resting_on_one_or_two_respondents_is_suppressed():
+    table = figure_data().table("fig7", parse_filter(tech_role="new_tech"))
+    cells = table[table["reason"] == "cell_lt_3"]
+    assert len(cells) >= 1 and cells["share"].isna().all()
+
+
+def test_no_significance_reported_when_a_compared_value_is_hidden():
+    table = figure_data().table("fig9", parse_filter(value="political_goals"))
+    assert table["suppressed"].any()
+    assert table["significant"].isna().all() and table["p_value"].isna().all()
+
+
 def test_small_base_is_suppressed_with_reason_not_zero():
     filt = parse_filter(sector="region", tech_role="dont_know", value="political_goals")
     table = figure_data().table("dst-novelty", filt)
     assert table["suppressed"].all()
     assert table["share"].isna().all() and table["ci_low"].isna().all()
-    assert set(table["reason"]) <= {"n_lt_3", "neff_lt_30"}
+    assert set(table["reason"]) <= {"n_lt_3", "cell_lt_3", "neff_lt_30"}
     assert (table["n"] < 30).all()
 
 

@@ -35,7 +35,7 @@ def register_callbacks(app, data: FigureData, synthetic: bool = True, images: bo
         images = find_chromium() is not None
     register_url_sync(app)
     register_reset(app)
-    register_figures(app, data)
+    register_figures(app, data, synthetic)
     register_texts(app)
     register_downloads(app, data, synthetic)
     register_export(app, data, synthetic, images)

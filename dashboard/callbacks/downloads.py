@@ -4,30 +4,28 @@ from __future__ import annotations
 
 import logging
 
-from dash import MATCH, Input, Output, State, ctx, dcc
+from dash import MATCH, Input, Output, State, ctx, dcc, no_update, set_props
 from dash.exceptions import PreventUpdate
 
-from ..data.codebook import SYNTHETIC_LABEL
 from ..data.filters import Filter
+from ..export.bundle import table_csv
 from ..figures.specs import BY_ID
 from ..figures.tables import FigureData
 from ..i18n import lang_or_default
-from .common import FILTER_STATES, control_values, strict_filter
+from .common import FILTER_STATES, _notice, control_values, strict_filter
 
 logger = logging.getLogger(__name__)
+
+UNKNOWN_FIGURE = {
+    "da": "Ukendt figur {figure}; intet blev hentet.",
+    "en": "Unknown figure {figure}; nothing was downloaded.",
+}
 
 
 def csv_text(data: FigureData, figure: str, filt: Filter, lang: str, synthetic: bool) -> str:
     """Return the CSV of a figure's table: the columns of `barometer table`, then a `note` column."""
-    from ..figures.build import data_label
-
-    table = data.table(figure, filt, lang)
     spec = BY_ID[figure]
-    if spec.chart == "range":  # published figures, whatever the microdata
-        table["note"] = data_label(spec, lang)
-    else:
-        table["note"] = SYNTHETIC_LABEL[lang] if synthetic else ""
-    return table.to_csv(index=False, lineterminator="\n")
+    return table_csv(data.table(figure, filt, lang), spec, lang, synthetic)
 
 
 def csv_filename(figure: str, filt: Filter, synthetic: bool) -> str:
@@ -50,10 +48,14 @@ def register_downloads(app, data: FigureData, synthetic: bool) -> None:
     )
     def download_csv(n_clicks, sector, tech_role, value, round_, lang):
         """Return the CSV of the clicked figure's numbers for the current filter."""
-        figure = ctx.triggered_id.get("figure") if isinstance(ctx.triggered_id, dict) else None
-        if not n_clicks or figure not in BY_ID:
+        if not n_clicks:
             raise PreventUpdate
         lang = lang_or_default(lang)
+        figure = ctx.triggered_id.get("figure") if isinstance(ctx.triggered_id, dict) else None
+        if not isinstance(figure, str) or figure not in BY_ID:  # only a crafted request names no figure
+            children, is_open = _notice([UNKNOWN_FIGURE[lang].format(figure=repr(str(figure)[:40]))])
+            set_props("notice", {"children": children, "is_open": is_open})
+            return no_update
         filt, _ = strict_filter(control_values(sector, tech_role, value, round_), lang)
         try:
             return dcc.send_string(csv_text(data, figure, filt, lang, synthetic),

@@ -73,7 +73,7 @@ def _failed_figure(lang: str) -> dict:
     }}
 
 
-def register_figures(app, data: FigureData) -> None:
+def register_figures(app, data: FigureData, synthetic: bool = True) -> None:
     """Register ``update_figures`` over `data`."""
     outputs = [o for fid in IDS for o in (Output(fid, "figure"), Output(fid, "config"))]
 
@@ -103,7 +103,8 @@ def register_figures(app, data: FigureData) -> None:
             for spec in FIGURES:
                 try:
                     table = data.table(spec, filt, lang)
-                    figures[spec.id] = build_figure(spec, table, filt, lang, width=widths[SPANS.get(spec.id, "wide")])
+                    figures[spec.id] = build_figure(spec, table, filt, lang, width=widths[SPANS.get(spec.id, "wide")],
+                                                    synthetic=synthetic)
                 except Exception:
                     logger.exception("figure %s failed for %r", spec.id, filt)
                     messages.append(t("notice_figure_error", lang, figure=spec.id))

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, ctx
+from dash import ALL, Input, Output, ctx, no_update
 
 from ..data.filters import FILTER_KEYS
 from ..i18n import lang_or_default, t
 from ..layout import FILTER_IDS, TXT, about_body, dropdown_labels, filter_options, text
 
 DROPDOWNS = ("sector", "tech_role", "value")
+
+
+def _text(item, lang: str):
+    """Return the text of one txt output in `lang`; an unknown key (a crafted request) is left alone."""
+    component_id = item.get("id") if isinstance(item, dict) else None
+    key = component_id.get("key") if isinstance(component_id, dict) else None
+    if not isinstance(key, str):
+        return no_update
+    try:
+        return text(key, lang)
+    except KeyError:
+        return no_update
 
 
 def register_texts(app) -> None:
@@ -25,7 +37,7 @@ def register_texts(app) -> None:
     def translate(lang):
         """Return every static text of the page in the chosen language."""
         lang = lang_or_default(lang)
-        texts = [text(o["id"]["key"], lang) for o in ctx.outputs_list[0]]
+        texts = [_text(o, lang) for o in ctx.outputs_list[0]]
         options = filter_options(lang)
         return (texts, *[options[k] for k in FILTER_KEYS], *[t("placeholder_" + k, lang) for k in DROPDOWNS],
                 *[dropdown_labels(lang) for _ in DROPDOWNS], about_body(lang))

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-MIN_N = 3  # Danmarks Statistik: fewer than 3 respondents is not published
+MIN_N = 3  # Danmarks Statistik: a value resting on fewer than 3 respondents is not published
 MIN_NEFF = 30  # NCHS: effective sample size below 30 is suppressed
 MAX_CI_WIDTH = 0.30  # interval wider than 30 percentage points is flagged
 
-SUM_COLUMNS = ["n", "sw", "swy", "sw2", "sw2y"]
+SUM_COLUMNS = ["n", "sw", "swy", "sw2", "sw2y", "ny"]  # ny: respondents answering yes (unweighted)
 
 
 def _levels(values):
@@ -46,7 +46,7 @@ def cell_sums(indicators, weight, stratum, group):
     Returns
     -------
     DataFrame
-        Columns stratum, group, category, n, sw, swy, sw2, sw2y; only cells
+        Columns stratum, group, category, n, sw, swy, sw2, sw2y, ny; only cells
         with n > 0. ``group`` and ``category`` are categoricals keeping the
         group order and the indicator column order.
     """
@@ -70,7 +70,7 @@ def cell_sums(indicators, weight, stratum, group):
     y, w = y[valid], w[valid][:, None]
     answered = ~np.isnan(y)
     y = np.where(answered, y, 0.0)
-    mats = [onehot @ m for m in (answered * 1.0, answered * w, y * w, answered * w**2, y * w**2)]
+    mats = [onehot @ m for m in (answered * 1.0, answered * w, y * w, answered * w**2, y * w**2, y * 1.0)]
     cell, cc = np.nonzero(mats[0] > 0)
     gc, hc = np.divmod(cells[cell], len(strata))
     order = np.lexsort((hc, cc, gc))
@@ -82,7 +82,7 @@ def cell_sums(indicators, weight, stratum, group):
         "category": pd.Categorical.from_codes(cc, categories=pd.Index(indicators.columns)),
     })
     for j, name in enumerate(SUM_COLUMNS):
-        out[name] = s[:, j].round().astype(np.int64) if name == "n" else s[:, j]
+        out[name] = s[:, j].round().astype(np.int64) if name in ("n", "ny") else s[:, j]
     return out
 
 
@@ -90,7 +90,7 @@ def _prepare(sums, stratum_sizes):
     """Aggregate sums to unique cells and compute per-domain share and variance."""
     g, groups = _levels(sums["group"])
     c, cats = _levels(sums["category"])
-    values = sums[SUM_COLUMNS].to_numpy(dtype=float)
+    values = sums.reindex(columns=SUM_COLUMNS).to_numpy(dtype=float)  # ny may be absent: unknown
     keep = (g >= 0) & (c >= 0) & (values[:, 0] > 0)
     h, strata = pd.factorize(sums["stratum"][keep], sort=False)
     sizes = stratum_sizes if isinstance(stratum_sizes, pd.Series) else pd.Series(stratum_sizes)
@@ -100,8 +100,8 @@ def _prepare(sums, stratum_sizes):
     n_cat, n_str, n_dom = len(cats), len(strata), len(groups) * len(cats)
     uniq, inv = np.unique((g[keep] * n_cat + c[keep]) * n_str + h, return_inverse=True)
     d, hc = np.divmod(uniq, n_str)  # domain (group * n_cat + category) and stratum of each cell
-    n, sw, swy, sw2, sw2y = (np.bincount(inv, weights=col, minlength=len(uniq)) for col in values[keep].T)
-    dom = {k: np.bincount(d, weights=v, minlength=n_dom) for k, v in (("n", n), ("w", sw), ("wy", swy))}
+    n, sw, swy, sw2, sw2y, ny = (np.bincount(inv, weights=col, minlength=len(uniq)) for col in values[keep].T)
+    dom = {k: np.bincount(d, weights=v, minlength=n_dom) for k, v in (("n", n), ("w", sw), ("wy", swy), ("ny", ny))}
     with np.errstate(divide="ignore", invalid="ignore"):
         p = dom["wy"] / dom["w"]
         pc, wc = p[d], dom["w"][d]
@@ -113,7 +113,8 @@ def _prepare(sums, stratum_sizes):
     n_strata = np.bincount(d, minlength=n_dom)
     return SimpleNamespace(groups=groups, cats=cats, cat_sums=sums["category"], grp_sums=sums["group"],
                            d=d, h=hc, s1=s1, n_str=n_str, a_str=f_str / nh_str,
-                           p=p, v=v, n=dom["n"].round().astype(np.int64), w=dom["w"], n_strata=n_strata)
+                           p=p, v=v, n=dom["n"].round().astype(np.int64), w=dom["w"], n_strata=n_strata,
+                           ny=dom["ny"])
 
 
 def _labels(levels, codes, like):
@@ -164,26 +165,33 @@ def wilson_interval(p, n_eff, level=0.95):
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
-def suppression(n, n_eff, ci_low, ci_high):
+def suppression(n, n_eff, ci_low, ci_high, n_yes=None):
     """Apply the publication rules.
 
     Returns
     -------
     suppressed : ndarray of bool
-        True if n < MIN_N or n_eff < MIN_NEFF (or n_eff unknown).
+        True if nobody is in the base, fewer than MIN_N respondents are behind the base or the
+        value (1 or 2 answering yes), or n_eff < MIN_NEFF (or n_eff unknown).
     reason : ndarray of object
-        "n_lt_3", "neff_lt_30" or None.
+        "no_respondents", "n_lt_3", "cell_lt_3", "neff_lt_30" or None.
     flagged : ndarray of bool
         True if the interval is wider than MAX_CI_WIDTH.
     """
     n, n_eff = np.asarray(n, dtype=float), np.asarray(n_eff, dtype=float)
-    small_n = ~(n >= MIN_N)
-    small_eff = ~small_n & ~(n_eff >= MIN_NEFF)
+    yes = np.full(n.shape, np.nan) if n_yes is None else np.asarray(n_yes, dtype=float)
+    empty = ~(n > 0)
+    small_n = ~empty & ~(n >= MIN_N)
+    small_cell = ~empty & ~small_n & (yes > 0) & (yes < MIN_N)
+    small_eff = ~empty & ~small_n & ~small_cell & ~(n_eff >= MIN_NEFF)
     reason = np.full(n.shape, None, dtype=object)
     reason[small_eff] = "neff_lt_30"
+    reason[small_cell] = "cell_lt_3"
     reason[small_n] = "n_lt_3"
+    reason[empty] = "no_respondents"
     width = np.asarray(ci_high, dtype=float) - np.asarray(ci_low, dtype=float)
-    return small_n | small_eff, reason, np.nan_to_num(width, nan=0.0) > MAX_CI_WIDTH
+    suppressed = empty | small_n | small_cell | small_eff
+    return suppressed, reason, np.nan_to_num(width, nan=0.0) > MAX_CI_WIDTH
 
 
 def estimate_from_sums(sums, stratum_sizes, level=0.95):
@@ -209,7 +217,7 @@ def estimate_from_sums(sums, stratum_sizes, level=0.95):
     r = _prepare(sums, stratum_sizes)
     df = np.maximum(r.n - r.n_strata, 1)
     low, high, n_eff = korn_graubard_interval(r.p, r.v, r.n, df, level)
-    suppressed, reason, flagged = suppression(r.n, n_eff, low, high)
+    suppressed, reason, flagged = suppression(r.n, n_eff, low, high, r.ny)
     gcode, ccode = np.divmod(np.arange(len(r.p)), len(r.cats))
     return pd.DataFrame({
         "group": _labels(r.groups, gcode, r.grp_sums), "category": _labels(r.cats, ccode, r.cat_sums),
@@ -285,8 +293,8 @@ def equality_test(sums, stratum_sizes, groups=None, alpha=0.05):
     -------
     DataFrame
         category, groups (tuple of labels; default all groups present in
-        ``sums``), wald_f (Wald statistic / (k-1)),
-        df_num (k-1), df_den, p_value (F distribution), significant.
+        ``sums``), wald_f (adjusted Wald F), df_num (k-1), df_den (df-k+2),
+        p_value (F distribution), significant.
     """
     if groups is None:  # groups with at least one respondent, in group order
         codes, levels = _levels(sums["group"])
@@ -304,10 +312,12 @@ def equality_test(sums, stratum_sizes, groups=None, alpha=0.05):
                 wald[i] = d @ np.linalg.solve(contrast @ cov[i] @ contrast.T, d)
             except np.linalg.LinAlgError:
                 pass
-    f_stat = wald / (k - 1)
-    p_value = stats.f.sf(f_stat, k - 1, df)
+    # Adjusted Wald F (Korn and Graubard): (df - k + 2) / (df (k - 1)) W on (k - 1, df - k + 2) degrees of freedom.
+    df_den = np.maximum(df - k + 2, 1)
+    f_stat = wald * df_den / (df * (k - 1))
+    p_value = stats.f.sf(f_stat, k - 1, df_den)
     return pd.DataFrame({
         "category": _labels(r.cats, np.arange(len(r.cats)), r.cat_sums),
-        "groups": [tuple(groups)] * len(r.cats), "wald_f": f_stat, "df_num": k - 1, "df_den": df,
+        "groups": [tuple(groups)] * len(r.cats), "wald_f": f_stat, "df_num": k - 1, "df_den": df_den,
         "p_value": p_value, "significant": p_value < alpha,
     })

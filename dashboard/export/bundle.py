@@ -13,17 +13,33 @@ import pandas as pd
 from .. import __version__
 from ..data.codebook import SYNTHETIC_LABEL
 from ..data.filters import Filter
-from ..figures.build import build_figure, png_filename
+from ..figures.build import build_figure, data_label, png_filename
 from ..figures.specs import BASES, FIGURES, FigureSpec
 from ..figures.tables import FigureData
 from . import images
 from .presets import DEFAULT_PRESET, DEFAULT_SCALE, FORMATS, PRESETS
 from .workbook import METADATA_COLUMNS, sheet_name, workbook_bytes
 
-PUBLISHED_LABEL = {
-    "da": "Offentliggjorte tal, ikke beregnet af dashboardets data",
-    "en": "Published figures, not computed from the dashboard's data",
-}
+MICRODATA_LABEL = {"da": "Mikrodata", "en": "Microdata"}
+
+
+def data_note(spec: FigureSpec, lang: str, synthetic: bool) -> str:
+    """Return the `note` of a figure's exported numbers: what they are.
+
+    Published figures (the Nordic comparison) say so whatever the microdata; the others carry the
+    synthetic-data label over the synthetic data and nothing over real microdata.
+    """
+    if spec.chart == "range":
+        return data_label(spec, lang)
+    return SYNTHETIC_LABEL[lang] if synthetic else ""
+
+
+def table_csv(table: pd.DataFrame, spec: FigureSpec, lang: str, synthetic: bool) -> str:
+    """Return the CSV of a figure's table: the columns of `barometer table`, then a `note` column.
+
+    Every CSV export uses it: a figure's "Download data (CSV)", "Download all" and `barometer export`.
+    """
+    return table.assign(note=data_note(spec, lang, synthetic)).to_csv(index=False, lineterminator="\n")
 
 
 def _n_text(table: pd.DataFrame) -> str:
@@ -36,10 +52,7 @@ def metadata_row(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: str,
     """Return the metadata sheet's row for one figure."""
     keys = spec.filters + spec.highlight
     not_applied = [k for k in spec.not_applied() if k in filt.active()]
-    if spec.id == "nordic":
-        data = PUBLISHED_LABEL[lang]
-    else:
-        data = SYNTHETIC_LABEL[lang] if synthetic else {"da": "Mikrodata", "en": "Microdata"}[lang]
+    data = data_note(spec, lang, synthetic) or MICRODATA_LABEL[lang]
     return {
         "figure": spec.id, "sheet": sheet_name(spec.id), "title": spec.title[lang],
         "question": spec.question.get(lang, ""), "base": BASES[spec.base][lang], "n": _n_text(table),
@@ -65,14 +78,15 @@ def export_files(data: FigureData, filt: Filter = Filter(), *, lang: str = "da",
     files: dict[str, bytes] = {}
     if "csv" in formats:
         for spec in figures:
-            files[f"{png_filename(spec, filt)}.csv"] = tables[spec.id].to_csv(index=False).encode("utf-8")
+            csv = table_csv(tables[spec.id], spec, lang, synthetic)
+            files[f"{png_filename(spec, filt)}.csv"] = csv.encode("utf-8")
     if "xlsx" in formats:
         meta = pd.DataFrame([metadata_row(s, tables[s.id], filt, lang, when, synthetic) for s in figures],
                             columns=METADATA_COLUMNS)
         files[f"barometer_{_filter_slug(filt)}.xlsx"] = workbook_bytes(tables, meta)
     kinds = [f for f in ("png", "svg") if f in formats]
     if kinds:
-        files.update(_images(figures, tables, filt, lang, kinds, size, scale))
+        files.update(_images(figures, tables, filt, lang, kinds, size, scale, synthetic))
     return files
 
 
@@ -80,12 +94,12 @@ def _filter_slug(filt: Filter) -> str:
     return "_".join(f"{k}-{'-'.join(v)}" for k, v in filt.active().items()) or "all"
 
 
-def _images(figures, tables, filt, lang, kinds, size, scale) -> dict[str, bytes]:
+def _images(figures, tables, filt, lang, kinds, size, scale, synthetic) -> dict[str, bytes]:
     """Return rendered images {name: bytes}, all figures and formats in one browser session."""
     with tempfile.TemporaryDirectory() as tmp:
         jobs = []
         for spec in figures:
-            fig = build_figure(spec, tables[spec.id], filt, lang, width=size.width)
+            fig = build_figure(spec, tables[spec.id], filt, lang, width=size.width, synthetic=synthetic)
             fig.update_layout(width=size.width, height=size.height, autosize=False)
             for kind in kinds:
                 target = Path(tmp) / f"{png_filename(spec, filt)}.{kind}"

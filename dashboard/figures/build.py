@@ -1,7 +1,7 @@
 """Turn a figure spec and its table into a print-ready plotly figure, and the dcc.Graph config to show it.
 
 The figure carries its own title, subtitle (base, unweighted n, filters), legend and footer
-(notes, source, the synthetic-data label), so the PNG the modebar camera exports stands alone.
+(notes, source, what the data are), so the PNG the modebar camera exports stands alone.
 Positions are laid out in pixels from the plot area's edges. A figure is built for the width it
 will be shown at (`width`, px): its text is wrapped and its fonts, margins and legend sized for
 that width, so nothing runs off a phone's screen, and it still holds together in the export.
@@ -44,7 +44,7 @@ __all__ = ["TEXT", "build_figure", "data_label", "export_height", "graph_config"
 
 
 def build_figure(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(), lang: str = "da", *,
-                 width: float | None = None) -> go.Figure:
+                 width: float | None = None, synthetic: bool = True) -> go.Figure:
     """Return the plotly figure of `spec` drawn from `table` (FigureData.table) for filter `filt`.
 
     Parameters
@@ -60,6 +60,9 @@ def build_figure(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(),
         The width in px the figure will be shown at: text is wrapped, and fonts, margins and the
         legend are sized, for it. On a phone a vertical chart whose labels or bars would be cramped
         is drawn horizontally, with the labels above the bars. None: the 1200 px export design.
+    synthetic : bool
+        Whether `table` was computed from synthetic microdata: the footer says so (and, on an
+        illustrative figure, that its values are illustrative), else it names the real microdata.
 
     Returns
     -------
@@ -90,7 +93,7 @@ def build_figure(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(),
     visible = table[~table["suppressed"].astype(bool)]
     flagged_any = bool(visible["flagged"].astype(bool).any())
     footer = footer_items(spec, lang, sc, flagged=flagged_any, significant=bool(significant),
-                          intervals=spec.chart != "range")
+                          intervals=spec.chart != "range", synthetic=synthetic)
     sub = subtitle_lines(spec, table, filt, lang, width=sc.width)
     title_lines = wrap_title(spec, lang, sc)
 

@@ -62,20 +62,41 @@ def _n_text(table: pd.DataFrame, series: list[str], lang: str) -> str:
     return f"{TEXT['n'][lang]} = " + " / ".join(theme.fmt_number(c, lang) for c in counts)
 
 
+def subtitle_base(spec: FigureSpec, filt: Filter) -> str:
+    """Return the key in BASES of the rows the figure shows for `filt`.
+
+    A figure over all workplaces that a technology or value filter restricts shows only the
+    innovators with that answer: only innovators answered those questions.
+    """
+    if spec.base == "all" and any(k in spec.filters and k in filt.active() for k in ("tech_role", "value")):
+        return "innovators"
+    return spec.base
+
+
+def filter_phrases(spec: FigureSpec, filt: Filter, lang: str = "da") -> list[str]:
+    """Return the phrases of the active filters: those restricting the rows ('Sector: State'), then
+    those highlighting bars, in one phrase ('Highlighted: Technology: …; Value: …')."""
+    restricting = filt.describe(lang, keys=spec.filters)
+    highlighting = filt.describe(lang, keys=spec.highlight)
+    if highlighting:
+        restricting.append(f"{TEXT['highlighted'][lang]}: " + "; ".join(highlighting))
+    return restricting
+
+
 def subtitle_lines(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: str = "da",
                    width: float | None = None) -> list[str]:
-    """Return the subtitle: base, unweighted n, active filters, filters not applied.
+    """Return the subtitle: base, unweighted n, restricting filters, highlighting filters, filters not applied.
 
     Two lines at most on a wide figure, four on a phone (`width` below 700 px); long filter
     phrases are shortened first, and the filters not applied are always named.
     """
     sc = theme.scale(width)
     series = list(dict.fromkeys(table["series"].astype(str)))
-    parts = [f"{TEXT['base'][lang]}: {BASES[spec.base][lang]}"]
+    parts = [f"{TEXT['base'][lang]}: {BASES[subtitle_base(spec, filt)][lang]}"]
     n_text = _n_text(table, series, lang)
     if n_text:
         parts.append(n_text)
-    filters = filt.describe(lang, keys=spec.filters + spec.highlight)
+    filters = filter_phrases(spec, filt, lang)
     ignored = [k for k in FILTER_KEYS if k in filt.active() and k in spec.not_applied()]
     tail = [f"{TEXT['not_applied'][lang]}: " + ", ".join(FILTER_LABELS[k][lang] for k in ignored)] if ignored else []
     px = sc.width - 2 * sc.pad
@@ -97,12 +118,12 @@ def subtitle_lines(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: st
 
 
 def footer_items(spec: FigureSpec, lang: str, sc: theme.Scale, *, flagged: bool, significant: bool,
-                 intervals: bool) -> list[str]:
+                 intervals: bool, synthetic: bool = True) -> list[str]:
     """Return the footer's items, most specific first, each wrapped ('<br>') to the width; the source
     and the data label close it.
 
-    The data label says the numbers are synthetic, except on the Nordic chart, which shows
-    published figures rather than numbers computed from the microdata.
+    The data label says what the numbers are (see `data_label`). Illustrative figures say so only
+    when drawn from synthetic data: from the real microdata their values are real.
     """
     lines = []
     if spec.note:
@@ -113,17 +134,23 @@ def footer_items(spec: FigureSpec, lang: str, sc: theme.Scale, *, flagged: bool,
         lines.append(TEXT["flagged"][lang])
     if intervals:
         lines.append(TEXT["intervals"][lang])
-    if spec.illustrative:
+    if spec.illustrative and synthetic:
         lines.append(TEXT["illustrative"][lang])
     lines.append(spec.source[lang])
-    lines.append(data_label(spec, lang))
+    lines.append(data_label(spec, lang, synthetic=synthetic))
     px = sc.width - 2 * sc.pad
     return ["<br>".join(wrap(line, px, sc.footer)) for line in lines]
 
 
-def data_label(spec: FigureSpec, lang: str) -> str:
-    """Return the closing line of a figure's footer: what its numbers are."""
-    return TEXT["published_source"][lang] if spec.chart == "range" else cb.SYNTHETIC_LABEL[lang]
+def data_label(spec: FigureSpec, lang: str, *, synthetic: bool = True) -> str:
+    """Return the closing line of a figure's footer: what its numbers are.
+
+    The Nordic chart shows published figures, not numbers computed from the microdata; the others
+    say whether their microdata are synthetic or the real survey's.
+    """
+    if spec.chart == "range":
+        return TEXT["published_source"][lang]
+    return cb.SYNTHETIC_LABEL[lang] if synthetic else TEXT["microdata"][lang]
 
 
 def layout_legend(labels: list[str], avail: float, sc: theme.Scale) -> Legend:

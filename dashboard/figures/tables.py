@@ -24,12 +24,14 @@ SERIES_ORDER = {
     "tech_new": ["new", "known"],
 }
 REASONS = {
+    "no_respondents": {"da": "ingen svar i dette udvalg", "en": "no respondents in this selection"},
     "n_lt_3": {"da": "færre end 3 svar", "en": "fewer than 3 respondents"},
+    "cell_lt_3": {"da": "tallet hviler på færre end 3 svar", "en": "the value rests on fewer than 3 respondents"},
     "neff_lt_30": {"da": "effektivt n under 30", "en": "effective n below 30"},
     "published_range": {"da": "kun offentliggjort som interval", "en": "published only as a range"},
 }
 _TECH_OF = {  # filter code -> (tech_role codes, tech_group codes, tech_split codes) it selects
-    **{c: (cb.TECH_ROLES, ("new_tech", "known_tech"), ("tech",)) for c in cb.TECH_ROLES},
+    **{c: ((c,), ("new_tech", "known_tech"), ("tech",)) for c in cb.TECH_ROLES},
     **{c: ((c,), ("non_tech",), ("non_tech",)) for c in ("minor", "none", "dont_know")},
     "new_tech": (cb.TECH_ROLES, ("new_tech",), ("tech",)),
     "known_tech": (cb.TECH_ROLES, ("known_tech",), ("tech",)),
@@ -45,10 +47,11 @@ def indicators(spec: FigureSpec, df: pd.DataFrame) -> pd.DataFrame:
         answered = df[columns].notna().all(axis=1)
         if cat.codes == ("true",):
             y = df[columns].fillna(False).astype(bool).any(axis=1)
+            answered |= y  # one "yes" settles "any of", even if another item is unanswered
         else:
             y = df[cat.variable].astype("object").isin(cat.codes)
-        if cat.na_false:
-            answered = pd.Series(True, index=df.index)
+        if cat.na_false:  # not asked (a workplace without innovation) counts as "no"
+            answered |= ~df["innovated"].fillna(False).astype(bool)
         for column, codes in cat.within:
             answered &= df[column].astype("object").isin(codes)
         out[cat.code] = y.astype(float).where(answered)
@@ -162,8 +165,10 @@ class FigureData:
             else:
                 test = estimators.equality_test(sums, cube.stratum_sizes, groups)
             by_cat = test.set_index(test["category"].astype(str))
-            table["p_value"] = table["category"].map(by_cat["p_value"]).astype(float).round(6)
-            sig = table["category"].map(by_cat["significant"])
+            hidden = table[table["series"].isin(groups) & table["suppressed"]]["category"].unique()
+            p_value = table["category"].map(by_cat["p_value"]).astype(float).round(6)
+            table["p_value"] = p_value.where(~table["category"].isin(hidden))  # no test on hidden values
+            sig = table["category"].map(by_cat["significant"]).where(~table["category"].isin(hidden))
             table["significant"] = pd.array(sig.where(sig.notna(), None), dtype="boolean")
         return table[COLUMNS]
 

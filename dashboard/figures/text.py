@@ -11,6 +11,7 @@ TEXT = {
     "base": {"da": "Grundlag", "en": "Base"},
     "n": {"da": "uvægtet n", "en": "unweighted n"},
     "not_applied": {"da": "Ikke anvendt", "en": "Not applied"},
+    "highlighted": {"da": "Fremhævet", "en": "Highlighted"},
     "share": {"da": "Andel", "en": "Share"},
     "suppressed": {"da": "Undertrykt", "en": "Suppressed"},
     "interval": {"da": "95 %-interval", "en": "95 % interval"},
@@ -34,6 +35,7 @@ TEXT = {
         "da": "Offentliggjorte tal fra de nordiske innovationsbarometre, ikke beregnet af dashboardets data",
         "en": "Published figures from the Nordic innovation barometers, not computed from this dashboard's data",
     },
+    "microdata": {"da": "Data: Innovationsbarometerets mikrodata", "en": "Data: Innovationsbarometeret microdata"},
     "illustrative": {"da": "Illustrative værdier: publikationen angiver ingen tal for denne figur",
                      "en": "Illustrative values: the publication gives no numbers for this figure"},
 }
@@ -91,7 +93,7 @@ def shorten(phrase: str, chars: int = 12) -> str:
     keep = len(" ".join(words)) - chars
     while len(words) > 1 and len(" ".join(words)) > keep:
         words.pop()
-    return head + sep + " ".join(words).rstrip(" ,…") + " …"
+    return head + sep + " ".join(words).rstrip(" ,;…") + " …"
 
 
 def join_lines(lines: list[str]) -> str:
