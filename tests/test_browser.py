@@ -233,3 +233,27 @@ def test_download_all_button_fetches_one_zip_of_every_figure(page, server_url):
     expected = figure_data().table("fig1", parse_filter(sector="state"))["share"]
     pd.testing.assert_series_equal(sheets["fig1"]["share"], expected, check_names=False, check_dtype=False, atol=1e-9)
     page.wait_for_function("!document.querySelector('#export-all').disabled", timeout=10_000)
+
+
+@pytest.mark.parametrize("sector", ["state", "region", "municipality"])
+def test_each_sector_charts_equal_an_independent_computation(page, server_url, sector):
+    """Figure 1 and figure 4 in the page equal weighted shares computed with plain pandas from the CSV."""
+    import pandas as pd
+
+    from dashboard.data.shipped import DEFAULT_DATA
+
+    df = pd.read_csv(DEFAULT_DATA, dtype=str, keep_default_na=False)
+    df["weight"] = df["weight"].astype(float)
+    inn = df[(df["round"] == "2018-2019") & (df["innovated"] == "true") & (df["sector"] == sector)]
+    w = inn["weight"]
+    fig1 = {f"all|{c}": 100 * w[inn["tech_role"] == c].sum() / w.sum()
+            for c in ("solution", "important", "minor", "none", "dont_know")}
+    tech = inn["tech_role"].isin(["solution", "important"])
+    fig4 = {}
+    for split, rows in (("tech", inn[tech]), ("non_tech", inn[~tech])):
+        for column in ("value_quality", "value_efficiency", "value_employee_satisfaction",
+                       "value_citizen_involvement", "value_political_goals"):
+            fig4[f"{split}|{column}"] = 100 * rows["weight"][rows[column] == "true"].sum() / rows["weight"].sum()
+    open_page(page, f"{server_url}/?sector={sector}")
+    wait_for_bars(page, "fig1", fig1)
+    wait_for_bars(page, "fig4", fig4)
