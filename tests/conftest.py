@@ -38,3 +38,12 @@ def figure_data(synth_data):
 def client(app):
     """An in-process HTTP client of the app's Flask server."""
     return app.server.test_client()
+
+
+@pytest.fixture(scope="module")
+def fd():
+    """The figure tables of the synthetic data, built once per test module that uses them."""
+    from dashboard.data.synth import generate
+    from dashboard.figures.tables import FigureData
+
+    return FigureData(generate())
