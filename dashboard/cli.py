@@ -74,6 +74,10 @@ def cmd_validate(args) -> int:
     innovators = int(df["innovated"].fillna(False).sum())
     print(f"{args.path}: valid, {len(df):,} rows ({innovators:,} innovators) in rounds "
           f"{', '.join(sorted(df['round'].astype(str).unique()))}")
+    sizes = df.groupby([df["round"].astype(str), df["stratum"].astype(str)]).size()
+    for (round_, stratum), _ in sizes[sizes == 1].items():
+        print(f"warning: stratum {stratum} has one respondent in {round_}; it adds no variance, "
+              "so intervals there are too narrow (merge it with a neighbouring stratum)")
     return 0
 
 

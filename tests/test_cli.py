@@ -91,3 +91,18 @@ def test_synth_is_deterministic_and_scales(tmp_path):
 def test_console_script_entry_point():
     result = subprocess.run([sys.executable, "-m", "dashboard.cli", "table", "nordic"], capture_output=True, text=True)
     assert result.returncode == 0 and "finland" in result.stdout
+
+
+def test_validate_warns_about_a_stratum_with_one_respondent(tmp_path):
+    from dashboard.data.synth import generate, write
+
+    df = generate(3)
+    one = df["stratum"] == "state.admin.small"
+    keep = df.index[~one | (one & (df.index == df.index[one & (df["round"] == "2018-2019")][0]))]
+    df = df.loc[keep]
+    df = df[~((df["stratum"] == "state.admin.small") & (df["round"] == "2015-2016"))]
+    path = tmp_path / "one.csv"
+    write(df, path)
+    code, out, _ = run("validate", str(path))
+    assert code == 0
+    assert "warning: stratum state.admin.small has one respondent in 2018-2019" in out
