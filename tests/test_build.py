@@ -216,3 +216,35 @@ def test_figures_are_valid_plotly_when_checked(monkeypatch):
             fast = build_module.build_figure(spec, data.table(spec.id, filt, "en"), filt, "en", width=width)
             checked = go.Figure(fast.to_dict())  # validates every property, raises on an invalid one
             assert checked.to_plotly_json()["layout"]["title"] == fast.to_plotly_json()["layout"]["title"]
+
+
+def test_figure_dict_is_plain_data_and_the_figure_build_figure_returns():
+    """figure_dict holds only dicts, lists and scalars, and plotly reads it as build_figure's figure."""
+    import json
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+    from plotly.basedatatypes import BasePlotlyType
+
+    from dashboard.data.filters import parse_filter as _parse
+    from dashboard.data.synth import generate as _generate
+    from dashboard.figures.build import figure_dict
+    from dashboard.figures.tables import FigureData as _FigureData
+
+    def plain(value):
+        if isinstance(value, dict):
+            return all(plain(v) for v in value.values())
+        if isinstance(value, list):
+            return all(plain(v) for v in value)
+        return not isinstance(value, BasePlotlyType)
+
+    data = _FigureData(_generate())
+    filt = _parse(sector="region", tech_role="dont_know", value="political_goals")
+    for figure_id in ("fig1", "fig2", specs.FIGURES[-1].id):
+        spec = specs.BY_ID[figure_id]
+        table = data.table(figure_id, filt, "da")
+        fig = figure_dict(spec, table, filt, "da", width=390)
+        assert set(fig) == {"data", "layout"} and plain(fig)
+        assert all(trace["type"] in ("bar", "scatter") for trace in fig["data"])
+        built = build_figure(spec, table, filt, "da", width=390)
+        assert json.loads(pio.to_json(go.Figure(fig), validate=False)) == json.loads(pio.to_json(built, validate=False))

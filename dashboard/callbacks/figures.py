@@ -47,21 +47,22 @@ def chart_widths(raw) -> dict[str, int | None]:
 
 
 def _fix_phone_width(figures: dict, widths: dict[str, int | None]) -> None:
-    """Give the charts built for a phone a fixed width, the one they were built for."""
+    """Give the charts built for a phone (figure dicts) a fixed width, the one they were built for; returns None."""
     if widths["wide"] in PHONE_WIDTHS:
         for fig in figures.values():
-            fig.update_layout(width=widths["wide"], autosize=False)
+            fig["layout"].update(width=widths["wide"], autosize=False)
 
 
 def _even_pairs(figures: dict, widths: dict[str, int | None]) -> None:
-    """Give the two charts of a row the same height, when the screen shows them side by side."""
+    """Give the two charts (figure dicts) of a row the same height, when the screen shows them side by
+    side; returns None."""
     if widths["half"] is None or widths["wide"] is None or widths["half"] >= widths["wide"]:
         return
     for left, right in PAIRS:
         a, b = figures.get(left), figures.get(right)
-        if hasattr(a, "layout") and hasattr(b, "layout"):
-            height = max(a.layout.height or 0, b.layout.height or 0)
-            a.layout.height = b.layout.height = height
+        if isinstance(a, dict) and isinstance(b, dict):
+            height = max(a["layout"].get("height") or 0, b["layout"].get("height") or 0)
+            a["layout"]["height"] = b["layout"]["height"] = height
 
 
 def _failed_figure(lang: str) -> dict:
@@ -95,7 +96,7 @@ def register_figures(app, data: FigureData, synthetic: bool = True) -> None:
         raw = control_values(sector, tech_role, value, round_)
         widths = chart_widths(chart_width)
         try:
-            from ..figures.build import build_figure, graph_config
+            from ..figures.build import figure_dict, graph_config
 
             filt, problems = strict_filter(raw, lang)
             messages += problems
@@ -103,8 +104,8 @@ def register_figures(app, data: FigureData, synthetic: bool = True) -> None:
             for spec in FIGURES:
                 try:
                     table = data.table(spec, filt, lang)
-                    figures[spec.id] = build_figure(spec, table, filt, lang, width=widths[SPANS.get(spec.id, "wide")],
-                                                    synthetic=synthetic)
+                    figures[spec.id] = figure_dict(spec, table, filt, lang, width=widths[SPANS.get(spec.id, "wide")],
+                                                   synthetic=synthetic)
                 except Exception:
                     logger.exception("figure %s failed for %r", spec.id, filt)
                     messages.append(t("notice_figure_error", lang, figure=spec.id))

@@ -1,6 +1,9 @@
 """The marks of a figure: bar traces with their intervals and value labels, the Nordic chart's published
 values and ranges, and the notes drawn where a suppressed bar would be.
 
+Traces are plain dicts in plotly's figure format (``"type": "bar"`` or ``"scatter"``), appended to a
+list: no plotly objects are built here.
+
 Flagged bars (an interval wider than 30 points) are hatched; bars the filter does not highlight are
 dimmed. Every bar carries ``customdata`` = [series code, category code] and a hover text.
 """
@@ -10,7 +13,6 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from . import theme
 from .placement import Bar
@@ -40,9 +42,10 @@ def _suppressed_text(row: pd.Series, lang: str) -> str:
     return f"{TEXT['suppressed'][lang]}: {reason}" if reason else TEXT["suppressed"][lang]
 
 
-def bar_traces(fig: go.Figure, spec: FigureSpec, bars: list[Bar], categories: dict[str, str],
+def bar_traces(traces: list[dict], spec: FigureSpec, bars: list[Bar], categories: dict[str, str],
                series: list[str], horizontal: bool, multi: bool, lang: str, sc: theme.Scale) -> None:
-    """Add one bar trace per series and highlight state, and the value labels beyond the intervals."""
+    """Append to `traces` one bar trace per series and highlight state, and the value labels beyond the
+    intervals; returns None."""
     dim = any(bool(b.row["highlighted"]) for b in bars)
     for k, s in enumerate(series):
         base = theme.colour(s, k)
@@ -77,15 +80,15 @@ def bar_traces(fig: go.Figure, spec: FigureSpec, bars: list[Bar], categories: di
                 hovertemplate="%{hovertext}<extra></extra>",
             )
             if horizontal:
-                fig.add_trace(go.Bar(_validate=False, y=pos, x=share, orientation="h", error_x=error, **common))
+                traces.append(dict(type="bar", y=pos, x=share, orientation="h", error_x=error, **common))
             else:
-                fig.add_trace(go.Bar(_validate=False, x=pos, y=share, error_y=error, **common))
-            _value_labels(fig, group, share, horizontal, dimmed, lang, s, sc)
+                traces.append(dict(type="bar", x=pos, y=share, error_y=error, **common))
+            _value_labels(traces, group, share, horizontal, dimmed, lang, s, sc)
 
 
-def _value_labels(fig: go.Figure, group: list[Bar], share: list, horizontal: bool, dimmed: bool, lang: str,
+def _value_labels(traces: list[dict], group: list[Bar], share: list, horizontal: bool, dimmed: bool, lang: str,
                   series: str, sc: theme.Scale) -> None:
-    """Add the rounded values ('34 %') just beyond each bar's interval."""
+    """Append a text trace of the rounded values ('34 %') just beyond each bar's interval; returns None."""
     ends, pos, text = [], [], []
     for b, v in zip(group, share, strict=True):
         if v is None:
@@ -99,13 +102,14 @@ def _value_labels(fig: go.Figure, group: list[Bar], share: list, horizontal: boo
     font = dict(size=sc.label, color=theme.lighten(theme.TEXT_COLOUR, 0.6) if dimmed else theme.TEXT_COLOUR)
     xy = dict(x=ends, y=pos, textposition="middle right") if horizontal else dict(
         x=pos, y=ends, textposition="top center")
-    fig.add_trace(go.Scatter(_validate=False, mode="text", text=text, textfont=font, hoverinfo="skip", showlegend=False,
-                             cliponaxis=False, name="labels", legendgroup=series, **xy))
+    traces.append(dict(type="scatter", mode="text", text=text, textfont=font, hoverinfo="skip", showlegend=False,
+                       cliponaxis=False, name="labels", legendgroup=series, **xy))
 
 
-def range_traces(fig: go.Figure, bars: list[Bar], categories: dict[str, str], lang: str, sc: theme.Scale,
+def range_traces(traces: list[dict], bars: list[Bar], categories: dict[str, str], lang: str, sc: theme.Scale,
                  horizontal: bool = False) -> None:
-    """Add the Nordic chart: an exact value as a bar from 0, a published range as a floating bar."""
+    """Append the Nordic chart's traces to `traces`: an exact value as a bar from 0, a published range as a
+    floating bar; returns None."""
     exact = [b for b in bars if pd.notna(b.row["share"])]
     ranges = [b for b in bars if pd.isna(b.row["share"]) and pd.notna(b.row["ci_low"])]
     textfont = dict(size=sc.label, color=theme.TEXT_COLOUR)
@@ -114,12 +118,12 @@ def range_traces(fig: go.Figure, bars: list[Bar], categories: dict[str, str], la
         return dict(y=pos, x=length, orientation="h") if horizontal else dict(x=pos, y=length)
 
     if exact:
-        fig.add_trace(go.Bar(_validate=False,
+        traces.append(dict(type="bar",
             **xy([b.pos for b in exact], [float(b.row["share"]) for b in exact]), width=[b.width for b in exact],
             marker=dict(color=theme.PRIMARY), name=TEXT["published"][lang], showlegend=False,
             customdata=[[b.series, b.category] for b in exact],
             text=[theme.fmt_pct(float(b.row["share"]), lang) for b in exact], textposition="outside",
-            textfont=textfont, cliponaxis=False, constraintext="none",
+            textfont=dict(textfont), cliponaxis=False, constraintext="none",
             hovertext=[f"<b>{categories[b.category]}</b><br>{TEXT['published'][lang]}: "
                        f"{theme.fmt_pct(float(b.row['share']), lang)}" for b in exact],
             hovertemplate="%{hovertext}<extra></extra>",
@@ -128,12 +132,12 @@ def range_traces(fig: go.Figure, bars: list[Bar], categories: dict[str, str], la
         low = [float(b.row["ci_low"]) for b in ranges]
         high = [float(b.row["ci_high"]) for b in ranges]
         labels = [theme.fmt_range(lo, hi, lang) for lo, hi in zip(low, high, strict=True)]
-        fig.add_trace(go.Bar(_validate=False,
+        traces.append(dict(type="bar",
             **xy([b.pos for b in ranges], [hi - lo for lo, hi in zip(low, high, strict=True)]), base=low,
             width=[b.width for b in ranges], name=TEXT["published_range"][lang], showlegend=False,
             marker=dict(color=theme.lighten(theme.PRIMARY, 0.55), line=dict(color=theme.PRIMARY, width=1.5)),
             customdata=[[b.series, b.category] for b in ranges], text=labels, textposition="outside",
-            textfont=textfont, cliponaxis=False, constraintext="none",
+            textfont=dict(textfont), cliponaxis=False, constraintext="none",
             hovertext=[f"<b>{categories[b.category]}</b><br>{TEXT['published_range'][lang]}: {t}"
                        for b, t in zip(ranges, labels, strict=True)],
             hovertemplate="%{hovertext}<extra></extra>",

@@ -9,6 +9,9 @@ that width, so nothing runs off a phone's screen, and it still holds together in
 The work is shared out: `text` (phrases, wrapping), `placement` (categories, orientation, bar
 positions), `bars` (traces, value labels, suppressed notes) and `frame` (title, subtitle, legend,
 footer, margins, axes). This module puts them together and keeps the names the app imports.
+
+A figure is built as a plain dict (`figure_dict`), which dcc.Graph takes as it is; `build_figure`
+wraps it in a plotly Figure for callers that want one.
 """
 
 from __future__ import annotations
@@ -22,7 +25,16 @@ import plotly.graph_objects as go
 from ..data.filters import Filter
 from . import theme
 from .bars import bar_traces, range_traces, suppressed_annotation
-from .frame import Frame, apply_layout, data_label, footer_items, frame_margins, layout_legend, subtitle_lines, wrap_title
+from .frame import (
+    Frame,
+    data_label,
+    footer_items,
+    frame_margins,
+    layout_dict,
+    layout_legend,
+    subtitle_lines,
+    wrap_title,
+)
 from .placement import (
     MIN_PLOT_SHARE,
     Bar,
@@ -40,12 +52,27 @@ from .text import TEXT, widest, wrap_balanced
 # (tests/test_build.py), so per-request builds skip it: a redraw of all figures is several times faster.
 VALIDATE = False
 
-__all__ = ["TEXT", "build_figure", "data_label", "export_height", "graph_config", "png_filename", "subtitle_lines"]
+__all__ = ["TEXT", "build_figure", "data_label", "export_height", "figure_dict", "graph_config", "png_filename",
+           "subtitle_lines"]
 
 
 def build_figure(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(), lang: str = "da", *,
                  width: float | None = None, synthetic: bool = True) -> go.Figure:
-    """Return the plotly figure of `spec` drawn from `table` (FigureData.table) for filter `filt`.
+    """Return the plotly figure of `spec` drawn from `table` for filter `filt`: `figure_dict` as a
+    plotly Figure (built without plotly's property check, see VALIDATE).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    fig = figure_dict(spec, table, filt, lang, width=width, synthetic=synthetic)
+    return go.Figure(data=fig["data"], layout=fig["layout"], _validate=VALIDATE)
+
+
+def figure_dict(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(), lang: str = "da", *,
+                width: float | None = None, synthetic: bool = True) -> dict:
+    """Return the figure of `spec` drawn from `table` (FigureData.table) for filter `filt`, as a plain
+    dict in plotly's figure format (no plotly objects are built).
 
     Parameters
     ----------
@@ -66,17 +93,18 @@ def build_figure(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(),
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        Title, subtitle and footer inside the figure; one bar trace per series and highlight state,
-        ``customdata`` = [series code, category code] per bar, error bars from ci_low/ci_high.
+    dict
+        ``{"data": [trace dicts], "layout": {...}}``: title, subtitle and footer inside the figure; one
+        bar trace per series and highlight state, ``customdata`` = [series code, category code] per
+        bar, error bars from ci_low/ci_high.
 
     Examples
     --------
     >>> from dashboard.data.synth import generate
     >>> from dashboard.figures.tables import FigureData
     >>> from dashboard.figures.specs import BY_ID
-    >>> fig = build_figure(BY_ID["fig1"], FigureData(generate()).table("fig1", Filter(), "en"), Filter(), "en")
-    >>> fig.layout.title.text
+    >>> fig = figure_dict(BY_ID["fig1"], FigureData(generate()).table("fig1", Filter(), "en"), Filter(), "en")
+    >>> fig["layout"]["title"]["text"]
     'One in three innovations is technological'
     """
     sc = theme.scale(width)
@@ -140,28 +168,29 @@ def build_figure(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(),
         (r for _, r in table.iterrows()), placed, strict=True)]
     frame = Frame(top, bottom, left, right, axis_block, legend.rows, plot_h)
 
-    fig = go.Figure(_validate=VALIDATE)
+    traces: list[dict] = []
     if spec.chart == "range":
-        range_traces(fig, bars, categories, lang, sc, horizontal)
+        range_traces(traces, bars, categories, lang, sc, horizontal)
     else:
-        bar_traces(fig, spec, bars, categories, series, horizontal, multi, lang, sc)
+        bar_traces(traces, spec, bars, categories, series, horizontal, multi, lang, sc)
     if multi:
         for k, s in enumerate(series):
-            fig.add_trace(go.Scatter(_validate=False,
+            traces.append(dict(type="scatter",
                 x=[None], y=[None], mode="markers", name=legend.names[k], legendgroup=s,
                 marker=dict(symbol="square", size=14, color=theme.colour(s, k)), hoverinfo="skip",
                 showlegend=True,
             ))
+    notes = []
     slot_px = plot_h / ncat if horizontal else (sc.width - left - right) / ncat
     for bar in bars:
         if bool(bar.row["suppressed"]):
             bar_px = bar.width if horizontal else bar.width * slot_px
-            fig.add_annotation(suppressed_annotation(bar, lang, horizontal, bar_px, sc))
+            notes.append(suppressed_annotation(bar, lang, horizontal, bar_px, sc))
     if table.empty:
-        fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, text=TEXT["no_data"][lang],
-                           font=dict(size=sc.base, color=theme.SUPPRESSED_COLOUR))
-    apply_layout(fig, spec, lang, frame, title_lines, sub, footer, cats, horizontal, table, sc)
-    return fig
+        notes.append(dict(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, text=TEXT["no_data"][lang],
+                          font=dict(size=sc.base, color=theme.SUPPRESSED_COLOUR)))
+    layout = layout_dict(spec, lang, frame, title_lines, sub, footer, cats, horizontal, table, sc, notes)
+    return {"data": traces, "layout": layout}
 
 
 def png_filename(spec: FigureSpec, filt: Filter) -> str:

@@ -1,5 +1,6 @@
 """The frame around a figure's plot area: title, subtitle, legend, footer, the margins they take, and the
-plotly layout that puts them, the axes and the category labels in place.
+plotly layout that puts them, the axes and the category labels in place (a plain dict in plotly's
+figure format: no plotly objects are built here).
 
 Positions are in px from the plot area's edges; the text is wrapped to the width the figure is laid
 out for (`theme.Scale`).
@@ -7,11 +8,11 @@ out for (`theme.Scale`).
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from ..data import codebook as cb
 from ..data.filters import FILTER_KEYS, FILTER_LABELS, Filter
@@ -184,9 +185,11 @@ def frame_margins(title_lines: list[str], sub: list[str], legend: Legend, footer
     return top, bottom
 
 
-def apply_layout(fig: go.Figure, spec: FigureSpec, lang: str, frame: Frame, title_lines: list[str], sub: list[str],
-                 footer: list[str], cats: Categories, horizontal: bool, table: pd.DataFrame, sc: theme.Scale) -> None:
-    """Apply the template, margins, title block, axes, legend and footer."""
+def layout_dict(spec: FigureSpec, lang: str, frame: Frame, title_lines: list[str], sub: list[str],
+                footer: list[str], cats: Categories, horizontal: bool, table: pd.DataFrame, sc: theme.Scale,
+                annotations: list[dict] | None = None) -> dict:
+    """Return the figure's layout as a dict: template, margins, title block, axes and legend, and as
+    annotations `annotations` (the notes on the plot), then the category labels above bars and the footer."""
     tickfont = dict(size=sc.base, color=theme.TEXT_COLOUR)
     cat_axis = dict(tickmode="array", tickvals=cats.ticks, ticktext=cats.ticktext, showgrid=False,
                     zeroline=False, tickfont=tickfont, showticklabels=bool(cats.ticktext))
@@ -200,7 +203,7 @@ def apply_layout(fig: go.Figure, spec: FigureSpec, lang: str, frame: Frame, titl
         range=[0, top_value + (0 if horizontal else VALUE_HEADROOM)], tickmode="array",
         tickvals=list(range(0, int(top_value) + 1, step)),
         ticktext=[theme.fmt_pct(v, lang) for v in range(0, int(top_value) + 1, step)], showgrid=True, zeroline=False,
-        tickfont=tickfont,
+        tickfont=dict(tickfont),
         title=dict(text=TEXT["share"][lang], standoff=12 if horizontal else 14,
                    font=dict(size=sc.base, color=theme.MUTED_COLOUR)),
     )
@@ -219,8 +222,9 @@ def apply_layout(fig: go.Figure, spec: FigureSpec, lang: str, frame: Frame, titl
     # axis title out of the way of a legend above it.
     legend_pos = dict(x=round(sc.pad / sc.width, 4), xref="container") if horizontal else dict(x=0, xref="paper")
 
-    fig.update_layout(
-        template=theme.TEMPLATE,
+    notes = list(annotations or [])
+    layout = dict(
+        template=copy.deepcopy(theme.TEMPLATE_JSON),
         separators=theme.NUMBER_SEPARATORS[lang],
         font=dict(size=sc.base),
         height=height, autosize=True,
@@ -238,21 +242,23 @@ def apply_layout(fig: go.Figure, spec: FigureSpec, lang: str, frame: Frame, titl
                     traceorder="normal", itemclick="toggle", itemdoubleclick="toggleothers",
                     font=dict(size=sc.base), itemsizing="constant"),
         meta=dict(figure=spec.id, lang=lang),
+        annotations=notes,
     )
     for y, text in cats.above:  # category labels above their bars
-        fig.add_annotation(x=0, y=y, xref="paper", yref="y", xanchor="left", yanchor="bottom", align="left",
-                           xshift=-(frame.left - sc.pad) - 1,
-                           showarrow=False, text=text, name="category", bgcolor="white", borderpad=1,
-                           font=dict(size=sc.base, color=theme.TEXT_COLOUR))
+        notes.append(dict(x=0, y=y, xref="paper", yref="y", xanchor="left", yanchor="bottom", align="left",
+                          xshift=-(frame.left - sc.pad) - 1,
+                          showarrow=False, text=text, name="category", bgcolor="white", borderpad=1,
+                          font=dict(size=sc.base, color=theme.TEXT_COLOUR)))
     shift_x = -(frame.left - sc.pad)
     lines_above = 0
     for i, item in enumerate(footer):
         last = i >= len(footer) - 1
-        fig.add_annotation(
+        notes.append(dict(
             x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="top", align="left", showarrow=False,
             xshift=shift_x, yshift=-(frame.axis_block + 14 + lines_above * sc.footer_line), text=item, name="footer",
             font=dict(size=sc.footer, color=theme.TEXT_COLOUR if last else theme.FOOTER_COLOUR,
                       style="italic" if last else "normal"),
-        )
+        ))
         lines_above += item.count("<br>") + 1
+    return layout
 

@@ -239,3 +239,4 @@ def base_template() -> go.layout.Template:
 
 
 TEMPLATE = base_template()
+TEMPLATE_JSON = TEMPLATE.to_plotly_json()  # the template as a dict, for figures built as dicts
