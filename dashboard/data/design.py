@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .codebook import SECTOR_INDUSTRIES, SIZES
+from .selection import largest_remainder
 
 POPULATION_TOTAL = 15_000
 GROSS_SAMPLE = 4_573  # DST: "en stikprøve på 4.573 offentlige arbejdssteder"
@@ -41,16 +42,6 @@ def stratum_code(sector: str, industry: str, size: str) -> str:
     return f"{sector}.{industry}.{size}"
 
 
-def _largest_remainder(shares: pd.Series, total: int) -> pd.Series:
-    """Return integers proportional to `shares` that add up to `total`."""
-    raw = shares / shares.sum() * total
-    out = raw.astype(int)
-    rest = total - int(out.sum())
-    order = (raw - out).sort_values(ascending=False, kind="stable").index[:rest]
-    out.loc[order] += 1
-    return out
-
-
 def strata(round_: str = "2018-2019") -> pd.DataFrame:
     """Return one row per stratum: sector, industry, size, stratum, population, respondents, weight.
 
@@ -67,7 +58,7 @@ def strata(round_: str = "2018-2019") -> pd.DataFrame:
     for sector, n in RESPONDENTS[round_].items():
         part = table["sector"] == sector
         drive = table.loc[part, "population"] * table.loc[part, "size"].map(SIZE_SAMPLING_FACTOR)
-        table.loc[part, "respondents"] = _largest_remainder(drive, n)
+        table.loc[part, "respondents"] = largest_remainder(drive.to_numpy(), n)
     table["weight"] = table["population"] / table["respondents"]
     table.insert(0, "round", round_)
     return table

@@ -12,7 +12,6 @@ from .codebook import (
     SECTORS,
     TECH_GROUP_CODES,
     TECH_ROLE_CODES,
-    TECH_ROLES,
     VALUES,
     label,
 )
@@ -132,7 +131,3 @@ def parse_lenient(params: dict) -> tuple[Filter, list[str]]:
             problems.append(str(exc))
     return parse_filter(**kept), problems
 
-
-def is_tech(tech_role: pd.Series) -> pd.Series:
-    """Return True where an innovation is technological (solution or important)."""
-    return tech_role.isin(TECH_ROLES)
