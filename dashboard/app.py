@@ -19,20 +19,22 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
 import pandas as pd
 from dash import Dash
 from flask import jsonify
 
+from .cache import response_cache
 from .callbacks import register_callbacks
 from .export import images
 from .figures.tables import FigureData
 from .guard import register_guard
 from .i18n import DEFAULT_LANG, t
 from .layout import build_layout
+from .resources import assets_dir
+from .security import register_security
+from .serving import background_manager, register_serving
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
 logger = logging.getLogger(__name__)
 
 INDEX = """<!DOCTYPE html>
@@ -101,15 +103,18 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
         __name__,
         title=t("title", DEFAULT_LANG),
         update_title=None,
-        assets_folder=str(ASSETS),
+        assets_folder=str(assets_dir()),
+        background_callback_manager=background_manager(),
         index_string=INDEX,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": t("intro", DEFAULT_LANG)}],
     )
     app.layout = build_layout(DEFAULT_LANG, synthetic, images=chromium is not None)
-    register_callbacks(app, figure_data, synthetic, images=chromium is not None)
+    register_callbacks(app, figure_data, synthetic, images=chromium is not None, cache=response_cache(app.server))
     _register_error_handlers(app.server)
     register_guard(app)
+    register_serving(app)
+    register_security(app)
     return app
 
 

@@ -74,6 +74,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "export_button": {"da": "Hent alt", "en": "Download all"},
     "export_button_numbers": {"da": "Hent alle tal", "en": "Download all numbers"},
     "export_busy": {"da": "Pakker ZIP …", "en": "Packing ZIP …"},
+    "export_queued": {"da": "Eksporten venter i kø …", "en": "The export is queued …"},
+    "export_progress": {"da": "Tegner figur {done} af {total} …", "en": "Drawing figure {done} of {total} …"},
+    "export_ready": {"da": "ZIP-filen er klar.", "en": "The ZIP file is ready."},
+    "export_queue_full": {
+        "da": "Serveren laver allerede {limit} eksporter. Prøv igen om et øjeblik; intet blev hentet.",
+        "en": "The server is already making {limit} exports. Try again in a moment; nothing was downloaded.",
+    },
     "export_tooltip": {
         "da": "Alle 16 figurer for de valgte filtre i én ZIP-fil: PNG (3× opløsning) og SVG i den valgte "
               "størrelse, tallene som CSV og en XLSX-projektmappe. Tager 10-20 sekunder.",

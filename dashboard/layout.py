@@ -133,6 +133,8 @@ def export_control(lang: str, images: bool = True):
                             **{"aria-describedby": "export-hint-text"}),
                   html.Span(txt(f"{tip_key}@hidden", lang), id="export-hint-text", className="visually-hidden"),
                   dbc.Tooltip(txt(f"{tip_key}@hint", lang), target="export-hint", placement="bottom")]
+    # what the export is doing (queued, "7 of 16 figures", ready, refused); a polite live region
+    parts.append(html.Span(id="export-status", className="export-status", role="status"))
     parts.append(dcc.Download(id="export-download"))
     return html.Div(parts, className="export-all" + ("" if images else " export-all-numbers"))
 

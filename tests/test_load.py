@@ -36,7 +36,7 @@ def _corpus_module():
 
 
 corpus = _corpus_module()
-N_COLUMNS = len(cb.COLUMNS)
+N_COLUMNS = len(cb.REQUIRED_COLUMNS)
 
 # file -> (row, column, text the violation's message must contain); row/column None = whole file/column
 EXPECTED = {
@@ -105,11 +105,12 @@ def test_valid_fixture_loads_with_codebook_types(valid_csv):
             assert isinstance(dtype, pd.CategoricalDtype) and list(dtype.categories) == list(var.codes), var.name
         elif var.kind == "bool":
             assert dtype == "boolean", var.name
-        elif var.kind == "weight":
+        elif var.kind in ("weight", "count"):
             assert dtype == np.float64
         else:
             assert dtype == "string", var.name
     assert df["weight"].tolist() == [5.25, 12.5, 3.0, 7.75, 20.0, 2.5, 1.0, 4.5, 10.0, 1.25]
+    assert df["stratum_population"].isna().all()  # the optional column is absent: no finite population correction
     assert df["tech_group"].iloc[:7].tolist() == ["new_tech", "known_tech", "non_tech", "non_tech", np.nan, np.nan,
                                                   "known_tech"]
     assert df["round"].value_counts()[["2018-2019", "2015-2016"]].tolist() == [7, 3]
@@ -288,12 +289,12 @@ def test_object_and_numeric_columns_validate_like_strings():
 def test_missing_required_column_lists_expected_columns(tmp_path):
     rows = corpus.base_rows()
     path = tmp_path / "short.csv"
-    path.write_text(corpus.to_csv(rows, [c for c in cb.COLUMNS if c not in ("weight", "stratum")]), encoding="utf-8")
+    path.write_text(corpus.to_csv(rows, [c for c in cb.REQUIRED_COLUMNS if c not in ("weight", "stratum")]), encoding="utf-8")
     with pytest.raises(DataFileError) as err:
         load(path)
     missing = sorted(v.column for v in err.value.violations if v.message == "required column is missing")
     assert missing == ["stratum", "weight"]
-    assert "expected columns (in any order): " + ", ".join(cb.COLUMNS) in str(err.value)
+    assert "expected columns (in any order): " + ", ".join(cb.REQUIRED_COLUMNS) in str(err.value)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ No callback raises: bad input and unexpected errors become a readable notice (er
 
 from __future__ import annotations
 
+from ..cache import ResponseCache
 from ..export.images import find_chromium
 from ..figures.tables import FigureData
 from .browser import MEASURE_JS, PHONE_PAGE, register_browser_side
@@ -26,16 +27,18 @@ from .texts import register_texts
 from .url import register_reset, register_url_sync, url_search, url_state
 
 
-def register_callbacks(app, data: FigureData, synthetic: bool = True, images: bool | None = None) -> None:
+def register_callbacks(app, data: FigureData, synthetic: bool = True, images: bool | None = None,
+                       cache: ResponseCache | None = None) -> None:
     """Register every callback of the dashboard on `app`, drawing from `data`.
 
     `images`: whether the server can render images (Chromium found); None: look for Chromium now.
+    `cache`: where figure responses are memoized (None: nowhere).
     """
     if images is None:
         images = find_chromium() is not None
     register_url_sync(app)
     register_reset(app)
-    register_figures(app, data, synthetic)
+    register_figures(app, data, synthetic, cache or ResponseCache())
     register_texts(app)
     register_downloads(app, data, synthetic)
     register_export(app, data, synthetic, images)

@@ -11,6 +11,7 @@ import logging
 
 from dash import Input, Output
 
+from ..cache import ResponseCache
 from ..figures.specs import FIGURES, IDS
 from ..figures.tables import FigureData
 from ..figures.theme import WIDTH_BUCKETS, bucket
@@ -74,8 +75,15 @@ def _failed_figure(lang: str) -> dict:
     }}
 
 
-def register_figures(app, data: FigureData, synthetic: bool = True) -> None:
-    """Register ``update_figures`` over `data`."""
+def figure_key(filt, lang: str, widths: dict[str, int | None]) -> str:
+    """Return the cache key of the figures response for a filter, language and chart widths."""
+    query = "&".join(f"{k}={v}" for k, v in sorted(filt.query().items()))
+    return f"figures|{query}|{lang}|{widths['wide']}|{widths['half']}"
+
+
+def register_figures(app, data: FigureData, synthetic: bool = True, cache: ResponseCache | None = None) -> None:
+    """Register ``update_figures`` over `data`, memoizing its figures in `cache`."""
+    cache = cache or ResponseCache()
     outputs = [o for fid in IDS for o in (Output(fid, "figure"), Output(fid, "config"))]
 
     @app.callback(
@@ -100,22 +108,29 @@ def register_figures(app, data: FigureData, synthetic: bool = True) -> None:
 
             filt, problems = strict_filter(raw, lang)
             messages += problems
-            figures = {}
-            for spec in FIGURES:
-                try:
-                    table = data.table(spec, filt, lang)
-                    figures[spec.id] = figure_dict(spec, table, filt, lang, width=widths[SPANS.get(spec.id, "wide")],
-                                                   synthetic=synthetic)
-                except Exception:
-                    logger.exception("figure %s failed for %r", spec.id, filt)
-                    messages.append(t("notice_figure_error", lang, figure=spec.id))
-            _even_pairs(figures, widths)
-            _fix_phone_width(figures, widths)
-            out = []
-            for spec in FIGURES:
-                fig = figures.get(spec.id)
-                out += [fig, graph_config(spec, filt, lang, fig)] if fig is not None else \
-                    [_failed_figure(lang), {"displaylogo": False}]
+
+            def build():
+                figures, failed = {}, []
+                for spec in FIGURES:
+                    try:
+                        table = data.table(spec, filt, lang)
+                        figures[spec.id] = figure_dict(spec, table, filt, lang,
+                                                       width=widths[SPANS.get(spec.id, "wide")], synthetic=synthetic)
+                    except Exception:
+                        logger.exception("figure %s failed for %r", spec.id, filt)
+                        failed.append(spec.id)
+                _even_pairs(figures, widths)
+                _fix_phone_width(figures, widths)
+                out = []
+                for spec in FIGURES:
+                    fig = figures.get(spec.id)
+                    out += [fig, graph_config(spec, filt, lang, fig)] if fig is not None else \
+                        [_failed_figure(lang), {"displaylogo": False}]
+                return {"outputs": out, "failed": failed}
+
+            built = cache.get_or_set(figure_key(filt, lang, widths), build)
+            out = built["outputs"]
+            messages += [t("notice_figure_error", lang, figure=fid) for fid in built["failed"]]
         except Exception:
             logger.exception("figures callback failed for %r", raw)
             out = [_failed_figure(lang), {"displaylogo": False}] * len(IDS)

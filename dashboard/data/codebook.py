@@ -25,9 +25,9 @@ TECH_ROLES = ("solution", "important")  # tech_role answers that make an innovat
 class Variable:
     """One column of the data contract.
 
-    kind is one of "id", "round", "code" (one of `codes`), "bool", "weight", "text".
-    asked_of is the routing: ALL, INNOVATORS or TECH_INNOVATORS; rounds lists the rounds
-    in which it was asked (other rounds hold NA).
+    kind is one of "id", "round", "code" (one of `codes`), "bool", "weight", "count" (a whole number
+    >= 1), "text". asked_of is the routing: ALL, INNOVATORS or TECH_INNOVATORS; rounds lists the rounds
+    in which it was asked (other rounds hold NA). An optional column may be left out of a file.
     """
 
     name: str
@@ -39,6 +39,7 @@ class Variable:
     code_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     question: dict[str, str] = field(default_factory=dict)
     derived: bool = False
+    optional: bool = False
 
 
 def _codes(pairs: dict[str, tuple[str, str]]) -> tuple[tuple[str, ...], dict[str, dict[str, str]]]:
@@ -233,6 +234,9 @@ VARIABLES: tuple[Variable, ...] = (
              code_labels=SIZE_LABELS),
     Variable("stratum", "text", {"da": "Stratum", "en": "Stratum"}, rounds=_BOTH_ROUNDS),
     Variable("weight", "weight", {"da": "Vægt", "en": "Weight"}, rounds=_BOTH_ROUNDS),
+    # N_h: workplaces in the row's stratum in its round; with it the variance has the finite population correction
+    Variable("stratum_population", "count", {"da": "Population i stratum", "en": "Stratum population"},
+             rounds=_BOTH_ROUNDS, optional=True),
     Variable("innovated", "bool", {"da": "Innovativ", "en": "Innovative"}, rounds=_BOTH_ROUNDS, question=_Q_INNOVATED),
     Variable("curiosity", "code", {"da": "Nysgerrighed på ny teknologi", "en": "Curiosity about new technology"},
              codes=CURIOSITY_CODES, code_labels=CURIOSITY_LABELS,
@@ -281,6 +285,7 @@ VARIABLES: tuple[Variable, ...] = (
 
 BY_NAME: dict[str, Variable] = {v.name: v for v in VARIABLES}
 COLUMNS: tuple[str, ...] = tuple(v.name for v in VARIABLES)
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(v.name for v in VARIABLES if not v.optional)
 BOOL_COLUMNS = tuple(v.name for v in VARIABLES if v.kind == "bool")
 CODE_COLUMNS = tuple(v.name for v in VARIABLES if v.kind in ("code", "round"))
 VALUE_COLUMNS = tuple(VALUES)

@@ -91,6 +91,8 @@ def _parse(var: cb.Variable, raw: pd.Series, decimal_comma: bool) -> Column:
     n = len(raw)
     if var.kind == "weight":
         return _parse_weight(var, raw, decimal_comma)
+    if var.kind == "count":
+        return _parse_count(var, raw)
     index, texts = _factor(raw)
     empty = index < 0
     if var.kind in ("code", "round"):
@@ -141,6 +143,22 @@ def _parse_weight(var: cb.Variable, raw: pd.Series, decimal_comma: bool) -> Colu
     return Column(var, raw, empty, bad, number, pd.Index([], dtype="str"), problem)
 
 
+def _parse_count(var: cb.Variable, raw: pd.Series) -> Column:
+    """Return the parsed column of a whole number >= 1 per row (float, NaN where empty or invalid)."""
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        number = raw.to_numpy(dtype=np.float64, na_value=np.nan)
+        empty = np.isnan(number)
+    else:
+        text = raw.astype("string").str.strip()
+        empty = (text.isna() | (text == "")).to_numpy(dtype=bool)
+        number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = ~empty & ~(np.isfinite(number) & (number >= 1) & (np.floor(number) == number))
+    number = np.where(bad | empty, np.nan, number)
+    return Column(var, raw, empty, bad, number, pd.Index([], dtype="str"),
+                  lambda i: f"{var.name} must be a whole number of at least 1 (workplaces in the stratum)")
+
+
 def parse_all(df: pd.DataFrame) -> dict[str, Column]:
     """Return the parsed codebook columns present once in `df` (a repeated column is reported, not parsed)."""
     decimal_comma = df.attrs.get("separator") == ";"
@@ -152,12 +170,12 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
     """Return the typed frame of the codebook's columns (in codebook order) with a fresh RangeIndex.
 
     Code and round columns become Categoricals whose categories are the codebook's codes in
-    codebook order; bool columns pandas "boolean" (NA where not asked or not answered); weight
-    float64; id and stratum "string". Cells that are not valid become NA: call `validate` (or use
-    `load`) first.
+    codebook order; bool columns pandas "boolean" (NA where not asked or not answered); weight and
+    stratum_population float64 (an optional column the file lacks is all NaN); id and stratum
+    "string". Cells that are not valid become NA: call `validate` (or use `load`) first.
     """
     columns = parse_all(df)
-    missing = [c for c in cb.COLUMNS if c not in columns]
+    missing = [c for c in cb.REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise ValueError(f"cannot coerce: column(s) missing or repeated: {', '.join(missing)}")
     return typed(columns, len(df))
@@ -167,12 +185,14 @@ def typed(columns: dict[str, Column], n: int) -> pd.DataFrame:
     """Return the typed frame of `n` rows built from all the codebook's parsed columns (see `coerce`)."""
     out = {}
     for var in cb.VARIABLES:
-        col = columns[var.name]
-        if var.kind in ("code", "round"):
+        col = columns.get(var.name)
+        if col is None and var.optional:
+            out[var.name] = np.full(n, np.nan)
+        elif var.kind in ("code", "round"):
             out[var.name] = pd.Categorical.from_codes(col.value, categories=pd.Index(list(var.codes), dtype="str"))
         elif var.kind == "bool":
             out[var.name] = pd.arrays.BooleanArray(col.value == 1, col.value < 0)
-        elif var.kind == "weight":
+        elif var.kind in ("weight", "count"):
             out[var.name] = col.value.astype(np.float64)
         else:
             out[var.name] = col.texts.array.take(col.value, allow_fill=True).astype("string")

@@ -99,13 +99,14 @@ def check(df: pd.DataFrame, path: str) -> tuple[list[Violation], dict[str, Colum
     _check_routing(columns, out)
     _check_tech_group(columns, out)
     _check_implied(columns, out)
+    _check_population(columns, out)
     return out.sorted(), columns
 
 
 def _check_columns(df: pd.DataFrame, out: _Collector) -> None:
     """Record repeated, missing and unknown columns (with a suggested name); return None."""
     counts = Counter(str(c) for c in df.columns)
-    missing = [c for c in cb.COLUMNS if c not in counts]
+    missing = [c for c in cb.REQUIRED_COLUMNS if c not in counts]
     unknown = [c for c in counts if c not in cb.COLUMNS]
     for col, k in counts.items():
         if k > 1:
@@ -118,7 +119,9 @@ def _check_columns(df: pd.DataFrame, out: _Collector) -> None:
         hint = f"did you mean '{close[0]}'?" if close else "remove it or rename it to one of the expected columns"
         out.file(f"unknown column {col!r}; {hint}", column=col)
     if missing or unknown:
-        out.file("expected columns (in any order): " + ", ".join(cb.COLUMNS))
+        optional = [c for c in cb.COLUMNS if c not in cb.REQUIRED_COLUMNS]
+        out.file("expected columns (in any order): " + ", ".join(cb.REQUIRED_COLUMNS)
+                 + (f"; optional: {', '.join(optional)}" if optional else ""))
 
 
 def _check_values(columns: dict[str, Column], out: _Collector) -> None:
@@ -255,3 +258,39 @@ def _check_implied(columns: dict[str, Column], out: _Collector) -> None:
                     f"{summary} must be true when any of {', '.join(members)} is true")
 
         out.cells(any_true & (target.value != 1) & ~target.bad, summary, message)
+
+
+def _check_population(columns: dict[str, Column], out: _Collector) -> None:
+    """Record violations of stratum_population (when the file fills it; an all-empty column counts as
+    absent): filled in every row, one value per round and stratum, and at least the respondents of that
+    stratum in that round. Return None."""
+    if "stratum_population" not in columns or not all(c in columns for c in ("round", "stratum")):
+        return
+    pop = columns["stratum_population"]
+    if pop.empty.all():
+        return
+    out.cells(pop.empty, "stratum_population",
+              "stratum_population is empty; when the column is given, every row needs N_h (workplaces in its stratum)")
+    key = pd.Series(columns["round"].value * (len(columns["stratum"].texts) + 1) + columns["stratum"].value)
+    ok = ~pop.empty & ~pop.bad & (columns["round"].value >= 0) & (columns["stratum"].value >= 0)
+    frame = pd.DataFrame({"key": key[ok].to_numpy(), "pop": pop.value[ok]})
+    if frame.empty:
+        return
+    by = frame.groupby("key")["pop"]
+    first, n_rows, low, high = by.transform("first"), by.transform("size"), by.transform("min"), by.transform("max")
+    where = np.flatnonzero(ok)
+    rounds, strata = cb.BY_NAME["round"].codes, columns["stratum"].texts
+
+    def place(i: int) -> str:
+        return f"stratum {strata[columns['stratum'].value[i]]} in {rounds[columns['round'].value[i]]}"
+
+    varies = np.zeros(len(pop.value), dtype=bool)
+    varies[where] = (low != high).to_numpy() & (frame["pop"] != first).to_numpy()
+    out.cells(varies, "stratum_population",
+              lambda i: f"stratum_population differs within {place(i)}; it must be one value per round and stratum "
+                        f"(first given: {first.iloc[np.searchsorted(where, i)]:.0f})")
+    small = np.zeros(len(pop.value), dtype=bool)
+    small[where] = (frame["pop"] < n_rows).to_numpy()
+    out.cells(small, "stratum_population",
+              lambda i: f"stratum_population is smaller than the {n_rows.iloc[np.searchsorted(where, i)]} respondents "
+                        f"of {place(i)}; N_h counts every workplace of the stratum, so it is at least n_h")

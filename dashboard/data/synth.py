@@ -25,9 +25,10 @@ class _Round:
     """Rows of one survey round being filled in, with their weights and latent traits."""
 
     def __init__(self, round_: str, rng: np.random.Generator):
-        table = strata(round_)
+        table = strata(round_).rename(columns={"population": "stratum_population"})
         self.df = table.loc[table.index.repeat(table["respondents"]),
-                            ["round", "sector", "industry", "size", "stratum", "weight"]].reset_index(drop=True)
+                            ["round", "sector", "industry", "size", "stratum", "weight",
+                             "stratum_population"]].reset_index(drop=True)
         self.rng = rng
         self.w = self.df["weight"].to_numpy(float)
         n, size = len(self.df), self.df["size"].map(SIZE_ORDER).to_numpy(float)
@@ -268,6 +269,7 @@ def to_csv_text(df: pd.DataFrame) -> str:
         if out[column].dtype == "boolean":
             out[column] = out[column].map({True: "true", False: "false"}).astype("object")
     out["weight"] = out["weight"].map(lambda x: f"{x:.10g}")
+    out["stratum_population"] = out["stratum_population"].map(lambda x: "" if pd.isna(x) else f"{x:.0f}")
     return out.to_csv(index=False, lineterminator="\n")
 
 

@@ -42,7 +42,7 @@ _INNOVATOR = {
 def make_row(id_: str, round_: str, sector: str, industry: str, size: str, weight: str, innovated: str,
              **answers: str) -> Row:
     """Return one consistent row: routing applied, stratum and tech_group derived."""
-    row = dict.fromkeys(cb.COLUMNS, "")
+    row = dict.fromkeys(cb.REQUIRED_COLUMNS, "")
     row.update(id=id_, round=round_, sector=sector, industry=industry, size=size,
                stratum=f"{sector}.{industry}.{size}", weight=weight, innovated=innovated)
     if round_ == cb.CURRENT_ROUND:
@@ -79,7 +79,7 @@ def base_rows() -> list[Row]:
 
 def to_csv(rows: list[Row], columns: list[str] | None = None, sep: str = ",") -> str:
     """Return rows as CSV text with the given header (default: the codebook's columns)."""
-    columns = list(cb.COLUMNS) if columns is None else columns
+    columns = list(cb.REQUIRED_COLUMNS) if columns is None else columns
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
     writer.writerow(columns)
@@ -101,7 +101,7 @@ def _rename(old: str, new: str | None) -> Callable[[], bytes]:
     """A file whose column `old` is renamed to `new` (None: dropped)."""
     def build() -> bytes:
         rows = base_rows()
-        columns = [new if c == old else c for c in cb.COLUMNS if not (c == old and new is None)]
+        columns = [new if c == old else c for c in cb.REQUIRED_COLUMNS if not (c == old and new is None)]
         for row in rows:
             row[new] = row[old]
         return to_csv(rows, columns).encode()
@@ -122,7 +122,7 @@ def _ragged() -> bytes:
 
 def _duplicate_column() -> bytes:
     rows = base_rows()
-    return to_csv(rows, [*cb.COLUMNS, "weight"]).encode()
+    return to_csv(rows, [*cb.REQUIRED_COLUMNS, "weight"]).encode()
 
 
 def _blank_line() -> bytes:
@@ -143,7 +143,7 @@ def _semicolon_bad_weight() -> bytes:
 
 def _parquet(rows: list[Row]) -> bytes:
     buf = io.BytesIO()
-    pd.DataFrame(rows, columns=list(cb.COLUMNS)).to_parquet(buf, index=False)
+    pd.DataFrame(rows, columns=list(cb.REQUIRED_COLUMNS)).to_parquet(buf, index=False)
     return buf.getvalue()
 
 
