@@ -30,10 +30,11 @@ from .export import images
 from .figures.tables import FigureData
 from .guard import register_guard
 from .i18n import DEFAULT_LANG, t
+from .jobs import background_manager
 from .layout import build_layout
 from .resources import assets_dir
 from .security import register_security
-from .serving import background_manager, register_serving
+from .serving import register_serving
 
 logger = logging.getLogger(__name__)
 

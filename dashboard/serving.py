@@ -1,11 +1,6 @@
-"""How the app is served: response compression, static caching and the background job manager."""
+"""How the app is served: response compression and caching headers."""
 
 from __future__ import annotations
-
-
-def background_manager():
-    """Return the manager of Dash background callbacks (None: run callbacks in the request)."""
-    return None
 
 
 def register_serving(app) -> None:
