@@ -74,6 +74,16 @@ EXPECTED = {
     "header_only.csv": (None, None, "no data rows"),
     "bad_sector.parquet": (3, "sector", "allowed: state, region, municipality"),
     "truncated.parquet": (None, None, "not a readable Parquet file"),
+    "cr_line_ends.csv": (7, "weight", "weight must be a number > 0"),
+    "unclosed_quote.csv": (4, None, 'because a quote (") opened on line 4 is not closed'),
+    "binary_junk.csv": (None, None, "the file holds binary data, not CSV text"),
+    "gzip_compressed.csv": (None, None, "the file is gzip-compressed"),
+    "nested_types.parquet": (None, "sector", "the column has type list<element: string>"),
+    "nul_in_id.csv": (4, "id", "the id holds the control character '\\x00' (U+0000)"),
+    "newline_in_id.csv": (3, "id", "the id holds the control character '\\n' (U+000A)"),
+    "control_char_in_id.csv": (5, "id", "the id holds the control character '\\x1b' (U+001B)"),
+    "formula_id.csv": (6, "id", "the id begins with '='"),
+    "long_id.csv": (2, "id", "the id is 65 characters long"),
 }
 # Every file holds one fault and should yield one problem, except where the fault has several faces.
 PROBLEM_COUNT = {"missing_column.csv": 2, "misspelt_column.csv": 3}  # + the list of expected columns
@@ -191,7 +201,8 @@ def test_row_numbers_count_lines_of_multiline_quoted_cells(tmp_path):
     rows[3]["weight"] = "-2"  # data row 4: line 5 without the break, line 6 with it
     with pytest.raises(DataFileError) as err:
         load(write_csv(tmp_path / "quoted.csv", rows))
-    assert [(v.row, v.column) for v in err.value.violations] == [(6, "weight")]
+    # the id is refused (no line breaks in ids), and the weight's row counts both lines of it
+    assert [(v.row, v.column) for v in err.value.violations] == [(3, "id"), (6, "weight")]
 
 
 def test_trailing_empty_unnamed_column_is_dropped(tmp_path, valid_csv):

@@ -9,12 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["MAX_PER_RULE", "MAX_REPORT_LINES", "DataFileError", "Violation", "refuse"]
+__all__ = ["MAX_PER_RULE", "MAX_REPORT_LINES", "DataFileError", "Violation", "printable", "refuse"]
 
 MAX_PER_RULE = 1000  # violations kept per rule and column; the rest are counted in one summary entry
 MAX_REPORT_LINES = 50  # violations printed by str(DataFileError)
 
 _MAX_VALUE_CHARS = 60
+
+
+def printable(text: str, limit: int | None = _MAX_VALUE_CHARS) -> str:
+    """Return `text` safe to print: escaped as in repr when it holds control characters, cut after `limit`."""
+    if not text.isprintable():
+        text = repr(text)[1:-1]
+    return text if limit is None or len(text) <= limit else text[:limit] + "..."
 
 
 @dataclass(frozen=True)
@@ -35,11 +42,11 @@ class Violation:
 
     def __str__(self) -> str:
         """Return the one-line description: file, row, column, value (shortened) and message."""
-        where = [Path(self.path).name or self.path]
+        where = [printable(Path(self.path).name or self.path)]
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column {self.column}")
+            where.append(f"column {printable(self.column)}")
         text = ", ".join(where) + ": "
         if self.value is not None:
             shown = self.value if len(self.value) <= _MAX_VALUE_CHARS else self.value[:_MAX_VALUE_CHARS] + "..."
@@ -67,7 +74,7 @@ class DataFileError(ValueError):
     def report(self, max_lines: int = MAX_REPORT_LINES) -> str:
         """Return the multi-line report: a header line, then one line per violation (capped)."""
         total = self.problem_count
-        lines = [f"{self.path}: {total} problem(s); the file was refused"]
+        lines = [f"{printable(self.path, None)}: {total} problem(s); the file was refused"]
         shown = self.violations[:max_lines]
         lines += [f"  {v}" for v in shown]
         rest = total - sum(v.count for v in shown)

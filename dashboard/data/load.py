@@ -12,7 +12,8 @@ data row line 2 (blank lines count, as in the file); for Parquet they are 1-base
 This module is the public entry point; the work is done in:
 
 - `dashboard.data.errors`: `Violation` and `DataFileError`;
-- `dashboard.data.read`: `read_table` (CSV sniffing, encodings, Parquet, row numbering);
+- `dashboard.data.read`: `read_table` (regular files only, the size limit `BAROMETER_MAX_FILE_MB`,
+  compressed and binary files refused, CSV sniffing, encodings, Parquet, row numbering);
 - `dashboard.data.parse`: parsing cells against the codebook, and `coerce`;
 - `dashboard.data.rules`: `validate` and its rule checks.
 

@@ -1,9 +1,12 @@
 """Read a CSV or Parquet data file into a raw frame, without interpreting its values.
 
-`read_table` sniffs the CSV separator (',' or ';') from the header line, accepts UTF-8 with or
-without BOM and refuses other encodings and Excel workbooks with a hint on how to re-save the file.
-It numbers the rows as a spreadsheet user sees them: for a CSV file the header is line 1 and the
-first data row line 2 (blank lines count, as in the file); for Parquet they are 1-based data rows.
+`read_table` opens only regular files (a named pipe, a device such as /dev/zero, a socket or a
+directory is refused unread, also behind a symbolic link) of at most `max_file_bytes()` (set with
+$BAROMETER_MAX_FILE_MB). It refuses compressed, binary and spreadsheet files with a hint, sniffs the
+CSV separator (',' or ';') from the header line, accepts UTF-8 with or without BOM and any line
+ends (LF, CRLF, CR). It numbers the rows as a spreadsheet user sees them: for a CSV file the header
+is line 1 and the first data row line 2 (blank lines count, as in the file); for Parquet they are
+1-based data rows. Every refusal is a `DataFileError` naming the file, the row and the column.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
+import stat
 from collections import Counter
 from pathlib import Path
 
@@ -22,12 +27,54 @@ import pyarrow.parquet as pq
 
 from dashboard.data.errors import MAX_PER_RULE, DataFileError, Violation, refuse
 
-__all__ = ["ROW_INDEX", "read_table"]
+__all__ = ["MAX_COLUMNS", "MAX_FILE_ENV", "MAX_FILE_MB", "ROW_INDEX", "max_file_bytes", "read_table"]
 
 ROW_INDEX = "row"  # name of the index `read_table` gives its frame: the row number reported to the user
+MAX_FILE_MB = 256  # default size limit of a data file, in MB (about 1.3 million rows of the shipped file's layout)
+MAX_FILE_ENV = "BAROMETER_MAX_FILE_MB"  # environment variable that sets another limit
+MAX_COLUMNS = 1000  # a header with more columns is refused at once (the data contract has a few dozen)
+MAX_CELL_CHARS = csv.field_size_limit()  # a cell this long is no value of the contract (the csv module's limit)
 
+_MB = 1 << 20
 _SEPARATORS = (",", ";")
 _SAVE_AS_UTF8 = "save it as UTF-8 (in Excel: Save As > 'CSV UTF-8 (comma delimited)')"
+_UNPACK = "; unpack it first and give the CSV or Parquet file inside"
+# Leading bytes of formats that are not CSV text, and what to say about them.
+_SIGNATURES = (
+    (b"\x1f\x8b", "the file is gzip-compressed" + _UNPACK + " (e.g. gunzip FILE.gz)"),
+    (b"\xfd7zXZ\x00", "the file is xz-compressed" + _UNPACK + " (e.g. unxz FILE.xz)"),
+    (b"\x28\xb5\x2f\xfd", "the file is zstd-compressed" + _UNPACK + " (e.g. unzstd FILE.zst)"),
+    (b"BZh", "the file is bzip2-compressed" + _UNPACK + " (e.g. bunzip2 FILE.bz2)"),
+    (b"7z\xbc\xaf\x27\x1c", "the file is a 7-Zip archive" + _UNPACK),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "this is an Excel 97-2003 workbook (.xls), not a CSV file; " + _SAVE_AS_UTF8),
+)
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r") + b"\x7f"
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def max_file_bytes(name: str = "<data>") -> int:
+    """Return the size limit of a data file in bytes: $BAROMETER_MAX_FILE_MB megabytes, else `MAX_FILE_MB`.
+
+    Raises DataFileError (for file `name`) when the variable is not a positive number.
+    """
+    text = os.environ.get(MAX_FILE_ENV, "").strip()
+    if not text:
+        return MAX_FILE_MB * _MB
+    try:
+        megabytes = float(text)
+    except ValueError:
+        megabytes = 0.0
+    if not 0 < megabytes < float("inf"):  # also refuses nan
+        raise refuse(name, f"{MAX_FILE_ENV} must be a positive number of megabytes, not {text!r}")
+    return int(megabytes * _MB)
+
+
+def _too_big(name: str, size: int, limit: int, what: str = "the file is") -> DataFileError:
+    """Return the refusal of a file over the size limit, saying how to raise it."""
+    return refuse(name, f"{what} {size / _MB:,.1f} MB, above the limit of {limit / _MB:,.6g} MB for a data file; "
+                        f"to read it, raise the limit with the environment variable {MAX_FILE_ENV} "
+                        f"(e.g. {MAX_FILE_ENV}={max(2 * limit, size + _MB) // _MB})")
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -42,31 +89,125 @@ def read_table(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     DataFileError
-        When the file is missing, unreadable, empty, not UTF-8, an Excel workbook, has a header
-        with repeated column names, or has rows with more or fewer fields than the header.
+        When the file is missing, not a regular file, over the size limit, unreadable, empty,
+        compressed, binary, not UTF-8, an Excel workbook, has a header with repeated column names
+        or too many columns, a Parquet column that is not plain values, a cell longer than
+        `MAX_CELL_CHARS`, or rows with more or fewer fields than the header.
     """
     name = str(path)
     path = Path(path)
+    limit = max_file_bytes(name)
+    data = _read_bytes(name, path, limit)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet" or data[:4] == b"PAR1":
+        return _read_parquet(name, data, limit)
+    _refuse_other_formats(name, suffix, data)
+    return _read_csv(name, data)
+
+
+def _read_bytes(name: str, path: Path, limit: int) -> bytes:
+    """Return the content of the regular file at `path`, refusing anything else without reading it."""
+    link = f" (a symbolic link to {os.path.realpath(path)})" if path.is_symlink() else ""
     try:
-        data = path.read_bytes()
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        broken = f": it is a symbolic link to {os.path.realpath(path)}, which does not exist" if link else ""
+        raise refuse(name, "file not found" + broken) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise refuse(name, f"the file cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+    _check_kind(name, mode, link)  # before opening: opening a device may do something
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise refuse(name, "file not found") from None
     except OSError as exc:
         raise refuse(name, f"the file cannot be read: {exc.strerror or exc}") from None
-    suffix = path.suffix.lower()
-    if suffix == ".parquet" or data[:4] == b"PAR1":
-        return _read_parquet(name, data)
-    if suffix in (".xlsx", ".xlsm", ".xls") or data[:4] == b"PK\x03\x04":
+    with open(fd, "rb") as file:
+        info = os.fstat(fd)
+        _check_kind(name, info.st_mode, link)  # the path may have been replaced since the first look
+        if info.st_size > limit:
+            raise _too_big(name, info.st_size, limit)
+        try:
+            data = file.read(limit + 1)
+        except OSError as exc:
+            raise refuse(name, f"the file cannot be read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise _too_big(name, len(data), limit, "the file is more than")
+    return data
+
+
+def _check_kind(name: str, mode: int, link: str) -> None:
+    """Refuse a directory or a special file (pipe, device, socket); return None for a regular file."""
+    if stat.S_ISDIR(mode):
+        raise refuse(name, f"this is a directory{link}, not a data file; give the path of a CSV or Parquet file")
+    for test, what in _SPECIAL:
+        if test(mode):
+            raise refuse(name, f"this is {what}{link}, not a regular file; only regular files are read, so give "
+                               "the path of a CSV or Parquet file (copy the data into one first)")
+    if not stat.S_ISREG(mode):
+        raise refuse(name, f"this is not a regular file{link}; give the path of a CSV or Parquet file")
+
+
+def _refuse_other_formats(name: str, suffix: str, data: bytes) -> None:
+    """Refuse compressed files, archives, workbooks and binary data with a hint; return None for text."""
+    if suffix in (".xlsx", ".xlsm", ".xls") or (data[:4] == b"PK\x03\x04" and b"xl/" in data[:1 << 16]):
         raise refuse(name, "this is an Excel workbook, not a CSV file; " + _SAVE_AS_UTF8)
-    return _read_csv(name, data)
+    if data[:4] == b"PK\x03\x04" and b"opendocument.spreadsheet" in data[:200]:
+        raise refuse(name, "this is an OpenDocument spreadsheet (.ods), not a CSV file; save it as CSV (UTF-8)")
+    if data[:4] == b"PK\x03\x04":
+        raise refuse(name, "the file is a ZIP archive" + _UNPACK)
+    for signature, message in _SIGNATURES:
+        if data.startswith(signature) and (signature != b"BZh" or data[3:4].isdigit()):
+            raise refuse(name, message)
+    sample = data[:1 << 16]
+    control = sum(sample.count(bytes([b])) for b in _CONTROL_BYTES)
+    if control * 100 > len(sample):  # more than 1 % control bytes: not text
+        utf16 = sample.count(0) * 4 > len(sample)
+        raise refuse(name, f"the file holds binary data, not CSV text ({control:,} control bytes in its first "
+                           f"{len(sample):,}); give a CSV file (UTF-8 text) or a Parquet file"
+                           + ("; if it is UTF-16 text without a byte-order mark, " + _SAVE_AS_UTF8 if utf16 else ""))
 
 
-def _read_parquet(name: str, data: bytes) -> pd.DataFrame:
-    """Return the frame of a Parquet file's bytes, numbered 1, 2, ... in `ROW_INDEX`."""
+_PLAIN_TYPES = (pa.types.is_string, pa.types.is_large_string, pa.types.is_integer, pa.types.is_floating,
+                pa.types.is_boolean, pa.types.is_null, pa.types.is_decimal)
+
+
+def _plain(kind: pa.DataType) -> bool:
+    """True when a Parquet column of this type holds plain values (text, number, true/false)."""
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return any(test(kind) for test in _PLAIN_TYPES)
+
+
+def _read_parquet(name: str, data: bytes, limit: int) -> pd.DataFrame:
+    """Return the frame of a Parquet file's bytes, numbered 1, 2, ... in `ROW_INDEX`.
+
+    The schema and the size are checked from the file's footer before any data is unpacked.
+    """
+    unreadable = ("not a readable Parquet file: it is damaged, cut off or not Parquet at all; write it again "
+                  "(e.g. with pandas DataFrame.to_parquet) or give a CSV file")
     try:
-        frame = pq.read_table(pa.BufferReader(data)).to_pandas()
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise refuse(name, f"not a readable Parquet file ({exc})") from None
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        schema, meta = parquet.schema_arrow, parquet.metadata
+    except (pa.ArrowException, OSError, ValueError):
+        raise refuse(name, unreadable) from None
+    if len(schema) > MAX_COLUMNS:
+        raise refuse(name, f"the file has {len(schema):,} columns, more than the {MAX_COLUMNS:,} read; is it the "
+                           "survey's data file?")
+    nested = [Violation(name, None, field.name, None,
+                        f"the column has type {field.type}; each column must hold plain values (text, numbers or "
+                        "true/false), not lists, structures, maps, dates or bytes")
+              for field in schema if not _plain(field.type)]
+    if nested:
+        raise DataFileError(name, nested)
+    unpacked = max(sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)),
+                   meta.num_rows * len(schema))  # a CSV needs at least a byte per cell
+    if unpacked > limit:
+        raise _too_big(name, unpacked, limit, "unpacked, the data take about")
+    try:
+        frame = parquet.read().to_pandas()
+    except (pa.ArrowException, OSError, ValueError, TypeError):
+        raise refuse(name, unreadable) from None
     if any(level is not None for level in frame.index.names):
         frame = frame.reset_index()  # a named index (e.g. id) was a column of the data
     frame.columns = [str(c) for c in frame.columns]
@@ -89,7 +230,13 @@ def _read_csv(name: str, data: bytes) -> pd.DataFrame:
 
     header_line = _first_line(data).decode("utf-8")
     sep = max(_SEPARATORS, key=header_line.count)  # ties (no separator at all) go to ","
-    header = next(csv.reader([header_line], delimiter=sep), [])
+    header = _cells(header_line, sep)
+    if header is None:
+        raise refuse(name, f"a cell of the header line is longer than {MAX_CELL_CHARS:,} characters; is this the "
+                           "survey's data file?", row=1)
+    if len(header) > MAX_COLUMNS:
+        raise refuse(name, f"the header has {len(header):,} columns (separator '{sep}'), more than the "
+                           f"{MAX_COLUMNS:,} read; is this the survey's data file?", row=1)
     repeated = [Violation(name, 1, col, None, f"column appears {k} times in the header; each column must appear once")
                 for col, k in Counter(header).items() if k > 1 and col != ""]
     if repeated:
@@ -97,22 +244,30 @@ def _read_csv(name: str, data: bytes) -> pd.DataFrame:
 
     quoted = b'"' in data
     invalid_rows = []
+
+    def on_invalid_row(row) -> str:
+        invalid_rows.append(1)
+        return "skip" if len(invalid_rows) <= MAX_PER_RULE else "error"  # enough to report: stop parsing
+
     try:
         table = pacsv.read_csv(
             pa.BufferReader(data),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=quoted,
-                                             invalid_row_handler=lambda row: invalid_rows.append(1) or "skip"),
+                                             invalid_row_handler=on_invalid_row),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()),
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except pa.ArrowInvalid as exc:
-        raise refuse(name, f"the file cannot be parsed as CSV ({exc})") from None
+    except pa.ArrowException:
+        _exact_layout(name, data, sep, len(header))  # raises, naming the row, when it finds the fault
+        raise refuse(name, f"the file cannot be read as CSV with separator '{sep}'; check that every opening "
+                           "quote (\") has a closing one and that each row has one cell per column") from None
 
+    frame = table.to_pandas()
     if quoted or invalid_rows or _lone_carriage_return(data):
         lines, blank = _exact_layout(name, data, sep, len(header))
     else:
-        lines, blank = _line_layout(data, sep, len(header))
-    frame = table.to_pandas()
+        lines = _line_numbers(data, len(frame))
+        blank = _separator_only(frame, data, sep)
     if len(frame) == len(lines):
         frame.index = pd.Index(lines, name=ROW_INDEX)
         frame = frame.loc[~blank]
@@ -130,10 +285,18 @@ def _read_csv(name: str, data: bytes) -> pd.DataFrame:
     return frame
 
 
+def _cells(line: str, sep: str) -> list[str] | None:
+    """Return the cells of one CSV line (no line end in it); None when a cell is over `MAX_CELL_CHARS`."""
+    try:
+        return next(csv.reader([line], delimiter=sep), [])
+    except csv.Error:
+        return None
+
+
 def _first_line(data: bytes) -> bytes:
-    """Return the first line of `data`, without its line end."""
-    end = data.find(b"\n")
-    return (data if end < 0 else data[:end]).rstrip(b"\r")
+    """Return the first line of `data`, without its line end (LF, CRLF or CR)."""
+    ends = [k for k in (data.find(b"\n"), data.find(b"\r")) if k >= 0]
+    return data[:min(ends)] if ends else data
 
 
 def _lone_carriage_return(data: bytes) -> bool:
@@ -141,41 +304,60 @@ def _lone_carriage_return(data: bytes) -> bool:
     return b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
 
 
-def _line_layout(data: bytes, sep: str, ncols: int) -> tuple[np.ndarray, np.ndarray]:
-    """Line numbers of the parsed rows, and which of them are blank, for a file without quotes.
+def _line_numbers(data: bytes, nrows: int) -> np.ndarray:
+    """Line numbers of the `nrows` parsed rows of a file without quotes or bare \\r.
 
-    The parser has accepted every non-empty line (each has `ncols` fields), so the rows are the
-    data lines that are not empty; a row is blank when it holds only separators.
+    The parser has accepted every non-empty line, so the rows are the non-empty lines after the
+    header. Without empty lines they are simply 2, 3, ...; otherwise they are found with a few
+    byte-wide masks over the file (no per-line array of positions, so a file of empty lines stays cheap).
     """
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if lines == nrows + 1:
+        return np.arange(2, nrows + 2)
     arr = np.frombuffer(data, dtype=np.uint8)
-    newline = np.flatnonzero(arr == 10)
-    starts = np.concatenate(([0], newline + 1))
-    ends = np.concatenate((newline, [len(arr)]))
-    if starts[-1] == len(arr):
-        starts, ends = starts[:-1], ends[:-1]
-    length = ends - starts
-    length = length - ((length > 0) & (arr[np.maximum(ends - 1, 0)] == 13))  # without a trailing \r
-    rows = np.flatnonzero(length[1:] > 0) + 1  # 0-based line index of each parsed row
-    blank = np.zeros(len(rows), dtype=bool)
-    for k in np.flatnonzero(length[rows] == ncols - 1):
-        line = data[starts[rows[k]]:starts[rows[k]] + ncols - 1]
-        blank[k] = line == sep.encode() * (ncols - 1)
-    return rows + 1, blank
+    newline = arr == 10
+    starts = np.ones(len(arr), dtype=bool)
+    starts[1:] = newline[:-1]  # a line starts at 0 and after each \n ...
+    empty = newline.copy()  # ... and is empty when it begins with \n or \r\n
+    empty[:-1] |= (arr[:-1] == 13) & newline[1:]
+    begin = np.flatnonzero(starts & ~empty)  # the header and the parsed rows
+    if len(begin) < 2:
+        return np.arange(2, nrows + 2)
+    between = np.add.reduceat(newline, begin, dtype=np.int64)[:-1]  # line ends from one row's start to the next
+    first = int(np.count_nonzero(newline[:begin[0]])) + 1
+    numbers = first + np.concatenate(([0], np.cumsum(between)))
+    return numbers[1:1 + nrows]
+
+
+def _separator_only(frame: pd.DataFrame, data: bytes, sep: str) -> np.ndarray:
+    """Which parsed rows of a file without quotes hold nothing but separators (Excel writes such lines)."""
+    if frame.shape[1] < 2 or (sep * (frame.shape[1] - 1)).encode() not in data:
+        return np.zeros(len(frame), dtype=bool)
+    return (frame == "").all(axis=1).to_numpy()
 
 
 def _exact_layout(name: str, data: bytes, sep: str, ncols: int) -> tuple[np.ndarray, np.ndarray]:
-    """Line numbers and blank flags of the parsed rows; raise on rows with a wrong number of fields."""
-    starts, nfields, blank = _record_layout(data, sep)
-    starts, nfields, blank = starts[1:], nfields[1:], blank[1:]
+    """Line numbers and blank flags of the parsed rows; raise on rows with a wrong number of fields.
+
+    Reading stops after `MAX_PER_RULE` such rows: enough to report, and a bound on time and memory.
+    """
+    starts, ends, nfields, blank, complete = _record_layout(name, data, sep, ncols)
+    starts, ends, nfields, blank = starts[1:], ends[1:], nfields[1:], blank[1:]
     ragged = np.flatnonzero((nfields != ncols) & ~blank)
 
     def message(i: int) -> str:
+        text = f"the row has {nfields[i]} fields but the header has {ncols} (separator '{sep}'); "
+        if ends[i] > starts[i]:
+            return text + (f"it runs on to line {ends[i]} because a quote (\") opened on line {starts[i]} is not "
+                           "closed where the cell ends; check the quotes")
         comma = ", or a decimal comma in a comma-separated file" if sep == "," and nfields[i] > ncols else ""
-        return (f"the row has {nfields[i]} fields but the header has {ncols} (separator '{sep}'); "
-                f"check for a stray or missing separator{comma}")
+        return text + f"check for a stray or missing separator{comma}"
 
     problems = [Violation(name, int(starts[i]), None, None, message(i)) for i in ragged[:MAX_PER_RULE]]
-    if len(ragged) > MAX_PER_RULE:
+    if not complete:
+        problems.append(Violation(name, None, None, None, f"more rows have the wrong number of fields (reading "
+                                                          f"stopped at line {int(ends[-1])})"))
+    elif len(ragged) > MAX_PER_RULE:
         extra = len(ragged) - MAX_PER_RULE
         problems.append(Violation(name, None, None, None, f"{extra} more rows have the wrong number of fields",
                                   count=extra))
@@ -185,36 +367,52 @@ def _exact_layout(name: str, data: bytes, sep: str, ncols: int) -> tuple[np.ndar
     return starts[kept], blank[kept]
 
 
-def _record_layout(data: bytes, sep: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return, per CSV record (header first): starting line, number of fields, blank flag.
+def _record_layout(name: str, data: bytes, sep: str, ncols: int):
+    """Return, per CSV record (header first): first and last line, number of fields, blank flag; and
+    whether the whole file was read (False after more than `MAX_PER_RULE` rows with a wrong number of fields).
 
     An empty line has 0 fields; a blank record holds nothing but separators and spaces. This walks
     the file with the csv module (a quoted field may span lines), so it is kept for files with
-    quotes, odd line ends or rows the parser rejected.
+    quotes, odd line ends or rows the parser rejected. A cell longer than `MAX_CELL_CHARS` raises
+    DataFileError at the line where its record starts.
     """
-    lines, counts, blanks = [], [], []
+    lines, last, counts, blanks = [], [], [], []
     reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=sep)
-    end = 0
-    for record in reader:
-        lines.append(end + 1)
-        counts.append(len(record))
-        blanks.append(all(not f.strip() for f in record))
-        end = reader.line_num
-    return np.array(lines, dtype=np.int64), np.array(counts, dtype=np.int64), np.array(blanks, dtype=bool)
+    end, ragged, complete = 0, 0, True
+    try:
+        for record in reader:
+            blank = all(not f.strip() for f in record)
+            lines.append(end + 1)
+            last.append(reader.line_num)
+            counts.append(len(record))
+            blanks.append(blank)
+            end = reader.line_num
+            if len(lines) > 1 and len(record) != ncols and not blank:
+                ragged += 1
+                if ragged > MAX_PER_RULE:
+                    complete = False
+                    break
+    except csv.Error:
+        hint = "check for a quote (\") that is opened but never closed" if b'"' in data else "is this a CSV file?"
+        raise refuse(name, f"a cell starting on this line is longer than {MAX_CELL_CHARS:,} characters, which no "
+                           f"value of the data contract is; {hint}", row=end + 1) from None
+    return (np.array(lines, dtype=np.int64), np.array(last, dtype=np.int64), np.array(counts, dtype=np.int64),
+            np.array(blanks, dtype=bool), complete)
 
 
 def _encoding_violation(name: str, data: bytes, pos: int) -> Violation:
     """Describe the first byte that is not UTF-8: its line, column and cell."""
-    line = data.count(b"\n", 0, pos) + 1
-    start = data.rfind(b"\n", 0, pos) + 1
-    end = data.find(b"\n", pos)
-    end = len(data) if end < 0 else end
+    before = data[:pos]
+    line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+    start = max(data.rfind(b"\n", 0, pos), data.rfind(b"\r", 0, pos)) + 1
+    ends = [k for k in (data.find(b"\n", pos), data.find(b"\r", pos)) if k >= 0]
+    end = min(ends) if ends else len(data)
     header_line = _first_line(data).decode("cp1252", errors="replace")
     sep = max(_SEPARATORS, key=header_line.count)
     prefix = data[start:pos].decode("cp1252", errors="replace")
-    position = max(len(next(csv.reader([prefix], delimiter=sep), [""])), 1) - 1
-    cells = next(csv.reader([data[start:end].rstrip(b"\r").decode("cp1252", errors="replace")], delimiter=sep), [])
-    header = next(csv.reader([header_line], delimiter=sep), [])
+    position = max(len(_cells(prefix, sep) or [""]), 1) - 1
+    cells = _cells(data[start:end].decode("cp1252", errors="replace"), sep) or []
+    header = _cells(header_line, sep) or []
     column = header[position] if line > 1 and position < len(header) else None
     value = cells[position] if position < len(cells) else None
     message = (f"byte 0x{data[pos]:02X} is not valid UTF-8: the file seems to be saved in another encoding "

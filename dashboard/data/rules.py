@@ -1,10 +1,11 @@
 """Validate a raw frame against the data contract of `codebook.VARIABLES`.
 
 `validate` returns every violation: missing, repeated or unknown columns, invalid or missing
-values, duplicate ids, industry outside its sector, a stratum that is not sector.industry.size,
-answers where the question was not asked (round and routing), tech_group not derived from
-tech_role and tech_new, and summary columns contradicting their members. The checks are
-vectorised; only reported violations are formatted, at most `MAX_PER_RULE` per rule and column.
+values, ids that are not plain identifiers (`ID_RULE`), duplicate ids, industry outside its
+sector, a stratum that is not sector.industry.size, answers where the question was not asked
+(round and routing), tech_group not derived from tech_role and tech_new, and summary columns
+contradicting their members. The checks are vectorised; only reported violations are formatted,
+at most `MAX_PER_RULE` per rule and column.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import numpy as np
 import pandas as pd
 
 from dashboard.data import codebook as cb
-from dashboard.data.errors import MAX_PER_RULE, Violation
+from dashboard.data.errors import MAX_PER_RULE, Violation, printable
 from dashboard.data.parse import Column, parse_all
 from dashboard.data.read import ROW_INDEX
 
-__all__ = ["CORE_COLUMNS", "IMPLIED_TRUE", "ROUTING_COLUMNS", "check", "validate"]
+__all__ = ["CORE_COLUMNS", "FORMULA_START", "ID_MAX_CHARS", "ID_RULE", "IMPLIED_TRUE", "ROUTING_COLUMNS", "check",
+           "validate"]
 
 # Columns every row must fill, whatever its routing.
 CORE_COLUMNS = ("id", "round", "sector", "industry", "size", "stratum", "weight", "innovated")
@@ -30,6 +32,11 @@ CORE_COLUMNS = ("id", "round", "sector", "industry", "size", "stratum", "weight"
 ROUTING_COLUMNS = ("tech_role",)
 # Consistency: a true member implies a true summary column.
 IMPLIED_TRUE = (("collab_any", cb.PARTNER_COLUMNS), ("spread_any", tuple(cb.SPREAD)))
+# A text cell starting with one of these is read as a formula by spreadsheets (OWASP: CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ID_MAX_CHARS = 64
+ID_RULE = (f"an id is 1 to {ID_MAX_CHARS} printable characters (no line breaks, tabs, NUL bytes or other control "
+           "characters) and does not begin with =, +, - or @, which a spreadsheet reads as a formula")
 
 
 class _Collector:
@@ -95,6 +102,7 @@ def check(df: pd.DataFrame, path: str) -> tuple[list[Violation], dict[str, Colum
         out.file("no data rows: the file has a header but no data")
         return out.sorted(), columns
     _check_values(columns, out)
+    _check_ids(columns, out)
     _check_identity(columns, out)
     _check_routing(columns, out)
     _check_tech_group(columns, out)
@@ -117,7 +125,7 @@ def _check_columns(df: pd.DataFrame, out: _Collector) -> None:
         close = (difflib.get_close_matches(col.strip().lower(), missing, n=1, cutoff=0.6)
                  or difflib.get_close_matches(col.strip().lower(), cb.COLUMNS, n=1, cutoff=0.6))
         hint = f"did you mean '{close[0]}'?" if close else "remove it or rename it to one of the expected columns"
-        out.file(f"unknown column {col!r}; {hint}", column=col)
+        out.file(f"unknown column '{printable(col)}'; {hint}", column=col)
     if missing or unknown:
         optional = [c for c in cb.COLUMNS if c not in cb.REQUIRED_COLUMNS]
         out.file("expected columns (in any order): " + ", ".join(cb.REQUIRED_COLUMNS)
@@ -135,6 +143,32 @@ def _check_values(columns: dict[str, Column], out: _Collector) -> None:
             if allowed is None:
                 allowed = "one of " + ", ".join(cb.BY_NAME[name].codes)
             out.cells(columns[name].empty, name, f"{name} is empty; every row needs it ({allowed})")
+
+
+def _check_ids(columns: dict[str, Column], out: _Collector) -> None:
+    """Record ids that break `ID_RULE`: too long, holding control characters, or starting like a formula."""
+    if "id" not in columns:
+        return
+    col = columns["id"]
+    texts = col.texts
+    long = np.asarray(texts.str.len() > ID_MAX_CHARS, dtype=bool)
+    control = ~np.fromiter((t.isprintable() for t in texts), dtype=bool, count=len(texts))
+    formula = np.asarray(texts.str.startswith(FORMULA_START[:4]), dtype=bool)
+    problem = np.select([long, control, formula], [1, 2, 3], 0)
+    per_row = np.append(problem, 0)[col.value]  # an empty id (index -1) is reported as empty elsewhere
+    if not per_row.any():
+        return
+
+    def message(i: int) -> str:
+        text = texts[col.value[i]]
+        if per_row[i] == 1:
+            return f"the id is {len(text):,} characters long; {ID_RULE}"
+        if per_row[i] == 2:
+            char = next(c for c in text if not c.isprintable())
+            return f"the id holds the control character {char!r} (U+{ord(char):04X}); {ID_RULE}"
+        return f"the id begins with {text[0]!r}; {ID_RULE}"
+
+    out.cells(per_row > 0, "id", message)
 
 
 def _check_identity(columns: dict[str, Column], out: _Collector) -> None:
@@ -282,7 +316,7 @@ def _check_population(columns: dict[str, Column], out: _Collector) -> None:
     rounds, strata = cb.BY_NAME["round"].codes, columns["stratum"].texts
 
     def place(i: int) -> str:
-        return f"stratum {strata[columns['stratum'].value[i]]} in {rounds[columns['round'].value[i]]}"
+        return f"stratum {printable(strata[columns['stratum'].value[i]])} in {rounds[columns['round'].value[i]]}"
 
     varies = np.zeros(len(pop.value), dtype=bool)
     varies[where] = (low != high).to_numpy() & (frame["pop"] != first).to_numpy()

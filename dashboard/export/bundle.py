@@ -18,7 +18,7 @@ from ..figures.specs import BASES, FIGURES, FigureSpec
 from ..figures.tables import FigureData
 from . import images
 from .presets import DEFAULT_PRESET, DEFAULT_SCALE, FORMATS, PRESETS
-from .workbook import METADATA_COLUMNS, sheet_name, workbook_bytes
+from .workbook import METADATA_COLUMNS, neutralised, sheet_name, workbook_bytes
 
 MICRODATA_LABEL = {"da": "Mikrodata", "en": "Microdata"}
 
@@ -38,8 +38,9 @@ def table_csv(table: pd.DataFrame, spec: FigureSpec, lang: str, synthetic: bool)
     """Return the CSV of a figure's table: the columns of `barometer table`, then a `note` column.
 
     Every CSV export uses it: a figure's "Download data (CSV)", "Download all" and `barometer export`.
+    Text cells that a spreadsheet would read as a formula are `neutralised`.
     """
-    return table.assign(note=data_note(spec, lang, synthetic)).to_csv(index=False, lineterminator="\n")
+    return neutralised(table.assign(note=data_note(spec, lang, synthetic))).to_csv(index=False, lineterminator="\n")
 
 
 def _n_text(table: pd.DataFrame) -> str:

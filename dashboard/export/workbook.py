@@ -1,13 +1,48 @@
-"""The XLSX workbook: one sheet of numbers per figure and a metadata sheet."""
+"""The XLSX workbook (one sheet of numbers per figure and a metadata sheet), and the guard every CSV and
+XLSX file the project writes passes its cells through: `neutralised` (OWASP CSV-injection guidance).
+"""
 
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
+from ..data.rules import FORMULA_START
+
 METADATA_COLUMNS = ["figure", "sheet", "title", "question", "base", "n", "filters", "not_applied", "source",
                     "data", "illustrative", "exported_at", "app_version"]
+
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")  # text that is a plain number, e.g. -2.5
+
+
+def neutralised_text(value):
+    """Return `value` with a leading single quote when it is text a spreadsheet would read as a formula.
+
+    Text starting with =, +, -, @, a tab or a carriage return is prefixed with ' (OWASP), unless it is
+    a plain number such as "-2.5"; anything that is not a string is returned unchanged.
+
+    >>> [neutralised_text(v) for v in ("=1+1", "@SUM(1)", "-2+3", "-2.5", "Alle", -2.5)]
+    ["'=1+1", "'@SUM(1)", "'-2+3", '-2.5', 'Alle', -2.5]
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of `frame` whose text cells and column names are `neutralised_text`; numbers stay numbers."""
+    out = frame.copy()
+    for k in range(out.shape[1]):
+        column = out.iloc[:, k]
+        if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+            continue
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object)
+        out.isetitem(k, column.map(neutralised_text))
+    out.columns = [neutralised_text(c) for c in out.columns]
+    return out
 
 
 def sheet_name(figure: str) -> str:
@@ -16,12 +51,12 @@ def sheet_name(figure: str) -> str:
 
 
 def workbook_bytes(tables: dict[str, pd.DataFrame], metadata: pd.DataFrame) -> bytes:
-    """Return the XLSX file: a 'metadata' sheet first, then one sheet per figure table."""
+    """Return the XLSX file: a 'metadata' sheet first, then one sheet per figure table (text cells `neutralised`)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        metadata.to_excel(writer, sheet_name="metadata", index=False)
+        neutralised(metadata).to_excel(writer, sheet_name="metadata", index=False)
         for figure, table in tables.items():
-            table.to_excel(writer, sheet_name=sheet_name(figure), index=False)
+            neutralised(table).to_excel(writer, sheet_name=sheet_name(figure), index=False)
         for sheet in writer.book.worksheets:
             for column in sheet.columns:
                 width = max(len(str(c.value)) if c.value is not None else 0 for c in column[:60])

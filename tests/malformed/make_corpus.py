@@ -9,7 +9,9 @@ Line numbers below are as in the file: header = line 1, first data row = line 2.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import random
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -158,6 +160,38 @@ def _parquet_truncated() -> bytes:
     return data[: len(data) // 2]
 
 
+def _cr_line_ends() -> bytes:
+    rows = base_rows()
+    rows[5]["weight"] = "-2"  # line 7
+    return to_csv(rows).replace("\n", "\r").encode()
+
+
+def _unclosed_quote() -> bytes:
+    lines = to_csv(base_rows()).split("\n")
+    lines[3] = lines[3].replace("r18-003", '"r18-003', 1)  # line 4: the quote is never closed
+    return "\n".join(lines).encode()
+
+
+def _binary_junk() -> bytes:
+    return random.Random(11).randbytes(4096)
+
+
+def _gzip_compressed() -> bytes:
+    return gzip.compress(to_csv(base_rows()).encode(), mtime=0)
+
+
+def _parquet_nested() -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pylist(base_rows())
+    table = table.set_column(table.schema.get_field_index("sector"), "sector",
+                             pa.array([[row["sector"]] for row in base_rows()]))
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
 # file name -> (what is wrong, how to build it)
 CORPUS: dict[str, tuple[str, Callable[[], bytes]]] = {
     "missing_column.csv": ("column curiosity is missing", _rename("curiosity", None)),
@@ -204,6 +238,17 @@ CORPUS: dict[str, tuple[str, Callable[[], bytes]]] = {
     "header_only.csv": ("header line and no data rows", lambda: to_csv([]).encode()),
     "bad_sector.parquet": ("Parquet; data row 3: sector 'county'", _parquet_bad_code),
     "truncated.parquet": ("Parquet file cut off halfway", _parquet_truncated),
+    "cr_line_ends.csv": ("old Mac line ends (CR only); line 7: weight -2", _cr_line_ends),
+    "unclosed_quote.csv": ("line 4 opens a quote that is never closed", _unclosed_quote),
+    "binary_junk.csv": ("4 KB of random bytes", _binary_junk),
+    "gzip_compressed.csv": ("the valid base, gzip-compressed", _gzip_compressed),
+    "nested_types.parquet": ("Parquet; column sector holds lists of codes", _parquet_nested),
+    "nul_in_id.csv": ("line 4: id holds a NUL byte", _edit(4, id="r18\x00003")),
+    "newline_in_id.csv": ("line 3: id holds a line break (a quoted cell over lines 3-4)",
+                          _edit(3, id="r18-002\nsecond")),
+    "control_char_in_id.csv": ("line 5: id holds an escape character (ESC)", _edit(5, id="r18-004\x1b[31m")),
+    "formula_id.csv": ("line 6: id '=1+1' (a spreadsheet formula)", _edit(6, id="=1+1")),
+    "long_id.csv": ("line 2: id of 65 characters (at most 64)", _edit(2, id="r" * 65)),
 }
 
 
@@ -213,7 +258,11 @@ def main() -> None:
     lines = ["# Malformed data files", "",
              "Each file is the valid base of `make_corpus.py` with one fault; `tests/test_load.py` checks that",
              "`load()` refuses each and names the row and column. Regenerate with",
-             "`python tests/malformed/make_corpus.py`. Lines count as in a spreadsheet (header = line 1).", "",
+             "`python tests/malformed/make_corpus.py`. Lines count as in a spreadsheet (header = line 1).",
+             "`tests/test_hostile_files.py` runs the hostile ones (from `cr_line_ends.csv` on) through",
+             "`barometer validate` and `barometer serve --data`, and makes the large and special files itself:",
+             "a 200 KB cell, a line longer than the CSV parser's block, a file over the size limit, a Parquet",
+             "file that unpacks too large, named pipes, /dev/zero, directories and symbolic links.", "",
              "| file | what is wrong |", "|---|---|"]
     lines += [f"| `{name}` | {what} |" for name, (what, _) in CORPUS.items()]
     (HERE / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
