@@ -1,11 +1,13 @@
 """In-process HTTP tests of the Dash app: crafted and malformed requests get a readable answer, never a 500.
 
-The request guard (dashboard/guard.py) and the error handlers: wrong bodies, outputs and states, unknown
-paths, oversized and chunked bodies, and an exception escaping Dash's dispatch.
+The request guard (dashboard/guard.py) and the error handlers: wrong bodies, outputs and states, JSON that
+is malformed or nested too deep, unknown paths and missing files, oversized and chunked bodies, an
+exception escaping Dash's dispatch, and one log line per refusal.
 """
 
 import io
 import json
+import logging
 
 import pytest
 
@@ -125,21 +127,131 @@ def test_chunked_body_over_the_limit_is_413(client):
     assert res.status_code == 200 and "export-size" in res.get_json()["response"]
 
 
-def test_exception_escaping_dispatch_is_400_and_logged(client, app, monkeypatch):
-    import logging
-
+def test_exception_escaping_dispatch_is_400_and_one_log_line(client, app, monkeypatch, caplog):
     def boom(*args, **kwargs):
         raise RuntimeError("unexpected")
 
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("dashboard.guard")
-    logger.addHandler(handler)
     monkeypatch.setattr(app, "_inputs_to_vals", boom)
-    try:
+    with caplog.at_level(logging.INFO):
         res = client.post("/_dash-update-component", json=valid_body(client, "export-size.options"))
-    finally:
-        logger.removeHandler(handler)
-    assert_readable(res, 400, "Malformed callback request")
-    assert records and records[0].exc_info[0] is RuntimeError
+    assert_readable(res, 400, "Malformed callback request: it could not be processed")
+    (record,) = caplog.records
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert "RuntimeError: unexpected" in record.getMessage() and "\n" not in record.getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="dashboard.guard"):  # the traceback, for who asks for it
+        client.post("/_dash-update-component", json=valid_body(client, "export-size.options"))
+    (traceback,) = [r for r in caplog.records if r.levelno == logging.DEBUG]
+    assert traceback.exc_info[0] is RuntimeError
+
+
+# --------------------------------------------------------------------------------------------------
+# Bodies that are not JSON, or JSON nested too deep
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("raw", "needle"), [
+    (b"[" * 5_000 + b"]" * 5_000, "nested deeper than 32 levels"),  # 10 KB: Python's JSON parser recurses
+    (b'{"a":' * 40 + b"1" + b"}" * 40, "nested deeper than 32 levels"),  # parses, but deeper than any real request
+    (b'{"output": "fig1.figure", "inputs": [', "the body is not valid JSON"),
+    (b"\xff\xfe{}", "the body is not valid JSON"),
+    (b"", "the body is not valid JSON"),
+    (b'{"n": ' + b"9" * 5_000 + b"}", "the body is not valid JSON"),  # longer than Python converts to int
+])
+def test_nested_or_malformed_json_is_400(client, raw, needle):
+    res = client.post("/_dash-update-component", data=raw, content_type="application/json")
+    assert_readable(res, 400, needle)
+
+
+def test_a_body_that_is_not_sent_as_json_is_415(client):
+    body = json.dumps(valid_body(client, "export-size.options"))
+    assert_readable(client.post("/_dash-update-component", data=body, content_type="text/plain"), 415, "application/json")
+
+
+def test_real_requests_are_far_below_the_nesting_limit(client):
+    from dashboard.guard import MAX_DEPTH, nesting_depth
+
+    deepest = max(nesting_depth(valid_body(client, fragment)) for fragment in ("fig1.figure", "about-body.children"))
+    assert 3 <= deepest <= MAX_DEPTH // 4
+
+
+def test_a_callback_that_runs_in_the_browser_is_refused(client):
+    body = {"output": "doc-lang.data", "outputs": {"id": "doc-lang", "property": "data"},
+            "inputs": [{"id": "lang", "property": "value", "value": "en"}], "changedPropIds": ["lang.value"]}
+    assert_readable(client.post("/_dash-update-component", json=body), 400, "runs in the browser")
+
+
+@pytest.mark.parametrize("keep_hash", [True, False])
+def test_duplicate_outputs_pass_with_or_without_their_hash(client, keep_hash):
+    body = valid_body(client, "filter-sector.value@")  # the reset button's allow_duplicate outputs
+    assert all("@" in o["property"] for o in body["outputs"])
+    if not keep_hash:
+        body["outputs"] = [dict(o, property=o["property"].split("@")[0]) for o in body["outputs"]]
+    body["inputs"][0]["value"] = 1
+    body["changedPropIds"] = ["reset.n_clicks"]
+    res = client.post("/_dash-update-component", json=body)
+    assert res.status_code == 200, res.get_data(as_text=True)[:300]
+    assert res.get_json()["response"]["filter-sector"]["value"] == []
+
+
+def test_outputs_naming_another_component_are_refused(client):
+    body = valid_body(client, "export-size.options")
+    body["outputs"] = {"id": "fig1", "property": "figure"}
+    assert_readable(client.post("/_dash-update-component", json=body), 400, "do not match this callback's 'export-size")
+
+
+# --------------------------------------------------------------------------------------------------
+# Unknown or missing files: 404
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["dash/dash-renderer/build/dash_renderer.min.js.map", "dash/dcc/async-mathjax.js.map"])
+def test_registered_source_map_that_is_not_installed_is_404(client, app, path):
+    package, file = path.split("/", 1)
+    assert file in app.registered_paths[package]  # Dash lists it, but the wheel has no such file
+    assert_readable(client.get(f"/_dash-component-suites/{path}"), 404, "Not found")
+
+
+def test_installed_component_files_are_still_served(client):
+    res = client.get("/_dash-component-suites/dash/dcc/async-graph.js")
+    assert res.status_code == 200 and res.mimetype == "text/javascript" and len(res.data) > 10_000
+
+
+@pytest.mark.parametrize("path", ["/nope", "/wp-login.php", "/.env", "/fig1/", "/assets/nope.css", "/assets/../pyproject.toml",
+                                  "/_dash-update-component", "/favicon.ico"])
+def test_unknown_path_is_404_not_the_page(client, path):
+    assert_readable(client.get(path), 404, "Not found")
+
+
+def test_the_page_is_served_at_its_own_path_with_any_query(client):
+    for path in ("/", "/?sector=state&lang=en", "/?sector=atlantis"):
+        res = client.get(path)
+        assert res.status_code == 200 and res.mimetype == "text/html" and "_dash-renderer" in res.get_data(as_text=True)
+
+
+def test_a_method_a_route_does_not_take_is_405_with_allow(client):
+    res = client.post("/_dash-layout", json={})
+    assert_readable(res, 405, "Method not allowed")
+    assert "GET" in res.headers["Allow"]
+
+
+# --------------------------------------------------------------------------------------------------
+# One log line per rejected request
+# --------------------------------------------------------------------------------------------------
+def test_each_rejected_request_writes_one_log_line(client, caplog):
+    from dashboard.guard import MAX_BODY
+
+    requests = [
+        lambda: client.post("/_dash-update-component", data=b"[" * 5_000 + b"]" * 5_000, content_type="application/json"),
+        lambda: client.post("/_dash-update-component", data=b"{", content_type="application/json"),
+        lambda: client.post("/_dash-update-component", json={"output": "fig1.figure"}),
+        lambda: client.post("/_dash-update-component", data=b"x" * (MAX_BODY + 10), content_type="application/json"),
+        lambda: client.get("/_dash-component-suites/dash/dcc/async-mathjax.js.map"),
+        lambda: client.get("/_dash-component-suites/nope/x.js"),
+        lambda: client.get("/nope\nFAKE LOG LINE"),
+        lambda: client.post("/_dash-layout"),
+    ]
+    with caplog.at_level(logging.INFO):
+        statuses = [send().status_code for send in requests]
+    assert statuses == [400, 400, 400, 413, 404, 404, 404, 405]
+    assert len(caplog.records) == len(requests), [r.getMessage() for r in caplog.records]
+    for record, status in zip(caplog.records, statuses, strict=True):
+        message = record.getMessage()
+        assert record.name == "dashboard.guard" and record.levelno == logging.WARNING and record.exc_info is None
+        assert f": {status} " in message and "\n" not in message and len(message) < 400, message
