@@ -1,7 +1,8 @@
 """Reproduce every published number from the shipped microdata with plain pandas.
 
 Independent of the `dashboard` package on purpose: it reads the CSV itself and computes weighted
-shares directly, so it checks the data file, not the project's estimators.
+shares directly, so it checks the data file, not the project's estimators. A share's base is the rows
+that answered the question (item nonresponse is left out, as in the publications).
 Usage: python scripts/check_published.py [DATA_CSV] ; exits 1 if any number is missed.
 """
 

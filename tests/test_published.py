@@ -72,8 +72,22 @@ def test_design_numbers():
 
 def test_weights_sum_to_documented_population():
     df = shipped()
-    totals = df.groupby(df["round"].astype(str))["weight"].sum()
-    assert totals.round(6).tolist() == [design.POPULATION_TOTAL] * 2
+    totals = df.groupby(df["round"].astype(str))["weight"].sum().round(6)
+    assert totals[cb.CURRENT_ROUND] == design.POPULATION_TOTAL == 15_000
+    assert totals.to_dict() == {r: design.population_total(r) for r in cb.ROUNDS}
+    assert totals["2015-2016"] == 15_142
+
+
+def test_published_numbers_are_shares_over_those_who_answered():
+    """Item nonresponse is left out of the base, as the publications compute their shares."""
+    df = shipped()
+    rows = _rows(df, "innovators", "")
+    y = _indicator(df, "value_quality", "true")
+    assert 0 < y[rows].isna().sum() < 0.03 * rows.sum()
+    answered = rows & y.notna()
+    share = 100 * (df.loc[answered, "weight"] * y[answered]).sum() / df.loc[answered, "weight"].sum()
+    assert abs(share - float(NUMBERS.set_index("id").loc["values-quality", "value"])) <= 0.5
+    assert share == pytest.approx(100 * _estimate(NUMBERS.set_index("id").loc["values-quality"])["share"])
 
 
 @pytest.mark.parametrize("row", [r for _, r in NUMBERS.iterrows() if r["kind"] == "aggregate"], ids=lambda r: r["id"])

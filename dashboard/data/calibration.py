@@ -1,4 +1,5 @@
-"""Targets the synthetic generator calibrates to, in percent of the base named.
+"""Targets the synthetic generator calibrates to, in percent of the base named (over the workplaces
+that answered the question, as the publications compute their shares).
 
 Published targets come from the two seed publications (data/published/numbers.csv lists them with
 their phrases); the rest are illustrative values chosen to respect what the text says (which
@@ -66,8 +67,8 @@ CITIZEN_PATTERNS = {
 # they started it, the split is the same in every tech group.
 EMPLOYEES_ROLE = {
     "initiated": {"promoted": 93.0, "hindered": 4.0, "neither": 2.0, "dont_know": 1.0},
-    "new_tech|not_initiated": {"promoted": 70.5, "hindered": 24.5, "neither": 3.0, "dont_know": 1.0},
-    "known_tech|not_initiated": {"promoted": 76.5, "hindered": 16.2, "neither": 5.0, "dont_know": 1.3},
+    "new_tech|not_initiated": {"promoted": 70.0, "hindered": 24.5, "neither": 3.5, "dont_know": 1.0},
+    "known_tech|not_initiated": {"promoted": 76.0, "hindered": 16.2, "neither": 5.5, "dont_know": 1.3},
     "non_tech|not_initiated": {"promoted": 82.0, "hindered": 10.5, "neither": 5.0, "dont_know": 1.5},
 }  # rest not_relevant
 
@@ -81,6 +82,9 @@ PARTNERS = {
     "partner_volunteer": {"new_tech": 4.0, "known_tech": 5.0, "non_tech": 11.0},
     "partner_foreign": {"new_tech": 6.0, "known_tech": 3.0, "non_tech": 1.2},
 }
+
+# Citizens as a collaboration partner (illustrative; figure 8 says only that tech and non-tech do not differ).
+PARTNER_CITIZENS = {"new_tech": 14.0, "known_tech": 15.0, "non_tech": 16.0}
 
 # Novelty of the latest innovation (000), by tech group; rest dont_know.
 NOVELTY = {

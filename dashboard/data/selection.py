@@ -1,89 +1,135 @@
-"""Calibrated assignment: pick which rows answer "yes" so a weighted share hits a target.
+"""Calibrated answers: turn latent scores into yes/no or ordered codes that hit weighted targets.
 
-The synthetic generator ranks the rows of a cell by a latent score (so joint structure follows the
-latent factors) and takes the top of the ranking until the weighted share equals the target, then
-swaps rows at the boundary of the ranking to close the last fraction of a point, optionally while
-keeping an exact unweighted count.
+Every item of the synthetic data is a logistic model: a row answers yes when its linear predictor
+plus a logistic draw, its score, exceeds the cell's threshold. `top_share` places that threshold so
+the weighted share of the cell equals the target (to within one row): it solves the cell's intercept
+for the realised draws. The chosen rows are always the highest scores of their cell, so no row with a
+lower score answers yes while a higher one answers no (no rank-order inversions), and the weights
+play no part in who is chosen beyond where the threshold falls.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-TOLERANCE = 0.0004  # a weighted share within 0.04 percentage points of its target
-_POOL = 60  # rows on each side of the boundary that may be swapped
 
-
-def select_weighted(score: np.ndarray, weight: np.ndarray, target: float, count: int | None = None) -> np.ndarray:
-    """Return a boolean mask choosing high-score rows whose weighted share is closest to `target`.
-
-    With `count`, exactly that many rows are chosen and only the weighted share is tuned.
-    """
-    n = len(score)
-    chosen = np.zeros(n, dtype=bool)
-    if n == 0:
+def top_share(score: np.ndarray, weight: np.ndarray, target: float) -> np.ndarray:
+    """Return a mask of the highest-score rows whose weighted share is closest to `target` (0-1)."""
+    chosen = np.zeros(len(score), dtype=bool)
+    if len(score) == 0:
         return chosen
-    total = weight.sum()
-    goal = float(np.clip(target, 0.0, 1.0)) * total
     order = np.argsort(-score, kind="stable")
-    if count is None:
-        cum = np.concatenate([[0.0], np.cumsum(weight[order])])
-        k = int(np.argmin(np.abs(cum - goal)))
-    else:
-        k = int(count)
+    cum = np.concatenate([[0.0], np.cumsum(weight[order])])
+    k = int(np.argmin(np.abs(cum - float(np.clip(target, 0.0, 1.0)) * cum[-1])))
     chosen[order[:k]] = True
-    for _ in range(400):
-        gap = goal - weight[chosen].sum()
-        if abs(gap) <= TOLERANCE * total:
-            break
-        inside = np.flatnonzero(chosen)
-        outside = np.flatnonzero(~chosen)
-        inside = inside[np.argsort(score[inside], kind="stable")[:_POOL]]
-        outside = outside[np.argsort(-score[outside], kind="stable")[:_POOL]]
-        best, move = abs(gap), None
-        if inside.size and outside.size:
-            gain = weight[outside][None, :] - weight[inside][:, None]
-            i, j = np.unravel_index(np.argmin(np.abs(gap - gain)), gain.shape)
-            if abs(gap - gain[i, j]) < best - 1e-12:
-                best, move = abs(gap - gain[i, j]), ("swap", inside[i], outside[j])
-        if count is None:
-            if outside.size:
-                j = outside[np.argmin(np.abs(gap - weight[outside]))]
-                if abs(gap - weight[j]) < best - 1e-12:
-                    best, move = abs(gap - weight[j]), ("add", None, j)
-            if inside.size:
-                i = inside[np.argmin(np.abs(gap + weight[inside]))]
-                if abs(gap + weight[i]) < best - 1e-12:
-                    best, move = abs(gap + weight[i]), ("drop", i, None)
-        if move is None:
-            break
-        _, i, j = move
-        if i is not None:
-            chosen[i] = False
-        if j is not None:
-            chosen[j] = True
     return chosen
 
 
-def assign_categories(
-    score: np.ndarray, weight: np.ndarray, shares: dict[str, float], rest: str
-) -> np.ndarray:
-    """Return a code per row: codes in `shares` order take the highest remaining scores in turn.
+def flag_cells(score: np.ndarray, weight: np.ndarray, cells: dict, targets: dict) -> np.ndarray:
+    """Return a mask: in each cell {key: row indices} the top rows reaching the cell's target share."""
+    out = np.zeros(len(score), dtype=bool)
+    for key, idx in cells.items():
+        out[idx[top_share(score[idx], weight[idx], targets[key])]] = True
+    return out
 
-    `shares` are weighted shares (0-1) of the whole cell; rows left over get `rest`.
+
+def ordered_codes(score: np.ndarray, weight: np.ndarray, shares: dict[str, float], rest: str) -> np.ndarray:
+    """Return a code per row: the ranking by score is cut into bands, `shares` in order from the top.
+
+    `shares` are weighted shares (0-1) of all the rows given; the rows below the last band get `rest`.
     """
     out = np.full(len(score), rest, dtype=object)
-    free = np.ones(len(score), dtype=bool)
-    total = weight.sum()
+    order = np.argsort(-score, kind="stable")
+    cum = np.concatenate([[0.0], np.cumsum(weight[order])])
+    start, total = 0, 0.0
     for code, share in shares.items():
-        idx = np.flatnonzero(free)
-        if idx.size == 0:
-            break
-        left = weight[idx].sum()
-        pick = select_weighted(score[idx], weight[idx], share * total / left if left else 0.0)
-        out[idx[pick]] = code
-        free[idx[pick]] = False
+        total += share
+        stop = max(start, int(np.argmin(np.abs(cum - min(total, 1.0) * cum[-1]))))
+        out[order[start:stop]] = code
+        start = stop
     return out
+
+
+def fix_count(chosen: np.ndarray, score: np.ndarray, weight: np.ndarray, cells: dict, count: int) -> np.ndarray:
+    """Return `chosen` with exactly `count` rows, moving cell thresholds one row at a time.
+
+    Each step takes the next row below (or drops the last row above) a cell's threshold, in the cell
+    where that row's weight changes the cell's weighted share least; chosen rows stay each cell's top.
+    """
+    chosen = chosen.copy()
+    while chosen.sum() != count:
+        add = chosen.sum() < count
+        best, pick = np.inf, None
+        for idx in cells.values():
+            pool = idx[~chosen[idx]] if add else idx[chosen[idx]]
+            if pool.size == 0:
+                continue
+            row = pool[np.argmax(score[pool])] if add else pool[np.argmin(score[pool])]
+            cost = weight[row] / weight[idx].sum()
+            if cost < best:
+                best, pick = cost, row
+        if pick is None:
+            raise ValueError("no row left to move")
+        chosen[pick] = add
+    return chosen
+
+
+def refine_margins(chosen: np.ndarray, score: np.ndarray, weight: np.ndarray, cells: dict,
+                   margins: list[tuple[list, float]], steps: int = 100) -> np.ndarray:
+    """Return `chosen` with cell thresholds moved row by row while that brings margins closer to target.
+
+    `margins` are (cell keys, target share 0-1): the weighted share over those cells. Each step takes
+    the one move (next row in, or last row out, of one cell) that most reduces the squared error;
+    chosen rows stay each cell's top scores.
+    """
+    chosen = chosen.copy()
+    keys = list(cells)
+    total = {k: weight[cells[k]].sum() for k in keys}
+    inside = {k: weight[cells[k]][chosen[cells[k]]].sum() for k in keys}
+
+    def error(yes):
+        return sum((sum(yes[k] for k in ks) / sum(total[k] for k in ks) - t) ** 2 for ks, t in margins)
+
+    for _ in range(steps):
+        best, move = error(inside), None
+        for k in keys:
+            idx = cells[k]
+            for add in (True, False):
+                pool = idx[~chosen[idx]] if add else idx[chosen[idx]]
+                if pool.size == 0:
+                    continue
+                row = pool[np.argmax(score[pool])] if add else pool[np.argmin(score[pool])]
+                trial = {**inside, k: inside[k] + (weight[row] if add else -weight[row])}
+                if error(trial) < best - 1e-15:
+                    best, move = error(trial), (k, row, add)
+        if move is None:
+            break
+        k, row, add = move
+        chosen[row] = add
+        inside[k] += weight[row] if add else -weight[row]
+    return chosen
+
+
+def solve(fn: Callable[[float], float], goal: float, low: float, high: float, steps: int = 40) -> float:
+    """Return x in [low, high] where the increasing step function `fn` comes closest to `goal` (bisection)."""
+    best_x, best_gap = low, np.inf
+    for _ in range(steps):
+        mid = (low + high) / 2
+        value = fn(mid)
+        if abs(value - goal) < best_gap:
+            best_x, best_gap = mid, abs(value - goal)
+        if value == goal:
+            break
+        low, high = (mid, high) if value < goal else (low, mid)
+    return best_x
+
+
+def closest(fn: Callable[[float], float], goal: float, grid: np.ndarray) -> float:
+    """Return the first x of `grid` where `fn` comes closest to `goal` (for step functions that need not be monotone)."""
+    values = np.array([fn(x) for x in grid])
+    return float(grid[int(np.argmin(np.abs(values - goal)))])
 
 
 def largest_remainder(expected: np.ndarray, total: int) -> np.ndarray:
@@ -108,17 +154,19 @@ def fit_cell_shares(
     for _ in range(iterations):
         for f, eff, tgt in zip(factors, effects, targets):
             for level, goal in tgt.items():
-                p = _expit(sum(e[g] for e, g in zip(effects, factors)))
+                p = expit(sum(e[g] for e, g in zip(effects, factors)))
                 m = f == level
                 cur = np.average(p[m], weights=cell_weight[m])
-                eff[level] += _logit(goal) - _logit(cur)
-    return _expit(sum(e[g] for e, g in zip(effects, factors)))
+                eff[level] += logit(goal) - logit(cur)
+    return expit(sum(e[g] for e, g in zip(effects, factors)))
 
 
-def _logit(p):
+def logit(p):
+    """Return log(p / (1 - p)), p clipped away from 0 and 1."""
     p = np.clip(p, 1e-9, 1 - 1e-9)
     return np.log(p / (1 - p))
 
 
-def _expit(x):
+def expit(x):
+    """Return 1 / (1 + exp(-x))."""
     return 1.0 / (1.0 + np.exp(-x))

@@ -1,242 +1,217 @@
 """Synthetic microdata calibrated to the published figures.
 
-Three latent traits per workplace (drive to innovate, affinity for technology, orientation towards
-citizens) shape every answer, so joint distributions are plausible and not just the margins. Within
-each calibration cell (sector, technology group, ...) the rows with the highest latent score plus
-logistic noise answer "yes" until the weighted share equals the target in `calibration`.
+Rows and weights come from the sampling design (`design`, `weighting`). Every answer is a logistic
+model of the workplace's latent traits, size and sub-sector (`latent`): a row answers yes when its
+score (linear predictor plus a logistic draw) is above its calibration cell's threshold, placed so
+the weighted share of the cell equals the target in `calibration` among those who answered
+(`selection.top_share`). Two fitted parameters give the exact published counts: the size effect on
+innovating (1,877 innovators) and on technological innovation (733). Multi-item questions share a
+block factor; where the publication gives the share answering any item (collaboration, citizens'
+role) its loading is fitted per cell so that share holds too. Item nonresponse follows
+`latent.NONRESPONSE`; shares are calibrated over the rows that answered.
+
+`generate(seed, trace=...)` fills `trace` with each calibrated item's score, cell and rows, so tests
+can check that the chosen rows are always the top of their cell.
 """
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import calibration as cal
+from . import latent
 from .codebook import COLUMNS, ROUNDS, TECH_ROLES, derive_tech_group
 from .design import strata
-from .selection import assign_categories, fit_cell_shares, largest_remainder, select_weighted
+from .questions import collaboration, people, spread_novelty, types_core_values
+from .selection import fit_cell_shares, fix_count, flag_cells, ordered_codes, solve, top_share
+from .weighting import respondents
 
-SIZE_ORDER = {"small": -1.0, "medium": 0.0, "large": 1.0}
+_DESIGN = ["round", "sector", "industry", "size", "stratum", "weight", "stratum_population"]
 
 
-class _Round:
-    """Rows of one survey round being filled in, with their weights and latent traits."""
+class Round:
+    """Rows of one survey round being filled in: weights, latent terms, answers so far."""
 
-    def __init__(self, round_: str, rng: np.random.Generator):
-        table = strata(round_).rename(columns={"population": "stratum_population"})
-        self.df = table.loc[table.index.repeat(table["respondents"]),
-                            ["round", "sector", "industry", "size", "stratum", "weight",
-                             "stratum_population"]].reset_index(drop=True)
-        self.rng = rng
+    def __init__(self, round_: str, seed: int, trace: dict | None = None):
+        self.round, self.seed, self.trace = round_, seed, trace
+        rows = respondents(strata(round_), self.rng("weights"))
+        self.df = rows.rename(columns={"population": "stratum_population"})[_DESIGN].copy()
         self.w = self.df["weight"].to_numpy(float)
-        n, size = len(self.df), self.df["size"].map(SIZE_ORDER).to_numpy(float)
-        self.drive = rng.normal(size=n) + 0.4 * size
-        self.techy = rng.normal(size=n) + 0.3 * size + np.where(self.df["sector"] == "state", 0.3, 0.0)
-        self.citizen = rng.normal(size=n) - np.where(self.df["sector"] == "state", 0.6, 0.0)
+        self.terms = {**latent.traits(self.df, self.rng("traits")),
+                      "size": self.df["size"].map(latent.SIZE_STEP).to_numpy(float)}
+        small = (self.df["size"] == "small").to_numpy(float)
+        self.missing = {q: latent.unanswered(rate, small, self.terms["drive"], self.rng(f"missing:{q}"))
+                        for q, (rate, _) in latent.NONRESPONSE.items()}
+        self.fitted: dict[str, float] = {}
 
-    def noise(self, scale: float = 1.0) -> np.ndarray:
-        return self.rng.logistic(scale=scale, size=len(self.df))
+    def rng(self, name: str) -> np.random.Generator:
+        """Return the random stream `name` of this round (streams do not depend on each other)."""
+        return np.random.default_rng([self.seed, ROUNDS.index(self.round), zlib.crc32(name.encode())])
 
-    def cells(self, mask: np.ndarray, key: pd.Series) -> dict[object, np.ndarray]:
+    def answered(self, asked: np.ndarray, question: str) -> np.ndarray:
+        """Return the rows in `asked` that answer `question`."""
+        return asked & ~self.missing[question] if question in self.missing else asked
+
+    def score(self, item: str, extra: dict | None = None, shared: np.ndarray | None = None) -> np.ndarray:
+        """Return the item's linear predictor plus its own logistic draw."""
+        terms = {**self.terms, "shared": shared if shared is not None else np.zeros(len(self.df))}
+        for column in self.df.columns[len(_DESIGN):]:
+            if self.df[column].dtype == "boolean":
+                terms[column] = self.df[column].fillna(False).to_numpy(float)
+        return latent.predictor(item, terms, self.df, extra) + self.rng(f"noise:{item}").logistic(size=len(self.df))
+
+    def shared(self, block: str) -> np.ndarray:
+        """Return the block factor of a multi-item question."""
+        return self.rng(f"shared:{block}").standard_normal(len(self.df))
+
+    def cells(self, mask: np.ndarray, key) -> dict[object, np.ndarray]:
         """Return {cell key: row indices} for the rows in `mask`."""
-        sub = key[mask]
-        return {k: np.flatnonzero(mask & (key == k).to_numpy()) for k in pd.unique(sub)}
+        key = np.asarray(key, dtype=object)
+        return {k: np.flatnonzero(mask & (key == k)) for k in pd.unique(key[mask])}
 
-    def flag(self, mask, key, targets, score, counts=None) -> np.ndarray:
-        """Return a bool array: True for chosen rows of each cell, percent targets per cell key."""
-        out = np.zeros(len(self.df), dtype=bool)
-        for k, idx in self.cells(mask, key).items():
-            count = None if counts is None else counts[k]
-            out[idx[select_weighted(score[idx], self.w[idx], targets[k] / 100, count)]] = True
+    def flag(self, item: str, mask, key, targets: dict, score: np.ndarray) -> np.ndarray:
+        """Return the top rows of each cell reaching its target share (percent); record the trace."""
+        out = flag_cells(score, self.w, self.cells(mask, key), {k: v / 100 for k, v in targets.items()})
+        self.record(item, score, key, mask)
         return out
 
-    def categories(self, mask, key, shares, score, rest) -> np.ndarray:
-        """Return codes for the rows in `mask`, percent shares per cell key (None outside)."""
+    def record(self, item: str, score, key, mask) -> None:
+        """Keep an item's score, cells and calibrated rows in the trace (when tracing)."""
+        if self.trace is not None:
+            self.trace[(self.round, item)] = (score, np.asarray(key, dtype=object), mask.copy())
+
+    def categories(self, item: str, mask, key, shares: dict, score, rest: str, asides=()) -> np.ndarray:
+        """Return codes for the rows in `mask` (None elsewhere), percent `shares` per cell key.
+
+        `asides` are (code, score, {cell: percent}) taken first, each by its own ranking; the other
+        rows are cut into bands of `shares` by `score`, the rest getting `rest`.
+        """
         out = np.full(len(self.df), None, dtype=object)
         for k, idx in self.cells(mask, key).items():
-            frac = {c: v / 100 for c, v in shares[k].items()}
-            out[idx] = assign_categories(score[idx], self.w[idx], frac, rest)
+            total, free = self.w[idx].sum(), idx
+            for code, aside_score, share in asides:
+                pick = top_share(aside_score[free], self.w[free], share[k] / 100 * total / self.w[free].sum())
+                out[free[pick]] = code
+                free = free[~pick]
+            left = self.w[free].sum()
+            out[free] = ordered_codes(score[free], self.w[free], {c: v / 100 * total / left for c, v in shares[k].items()},
+                                      rest)
+        self.record(item, score, key, mask)
         return out
 
-    def put(self, column: str, values: np.ndarray, mask: np.ndarray) -> None:
-        """Store `values` where `mask` holds and NA elsewhere (question not asked)."""
+    def put(self, column: str, values: np.ndarray, asked: np.ndarray, question: str | None = None) -> None:
+        """Store `values` where asked and answered, NA elsewhere."""
+        keep = self.answered(asked, question or column)
         if values.dtype == bool:
-            self.df[column] = pd.array(np.where(mask, values, False), dtype="boolean")
-            self.df.loc[~mask, column] = pd.NA
+            self.df[column] = pd.array(np.where(keep, values, False), dtype="boolean")
+            self.df.loc[~keep, column] = pd.NA
         else:
-            self.df[column] = pd.Series(np.where(mask, values, None), dtype="object")
+            self.df[column] = pd.Series(np.where(keep, values, None), dtype="object")
 
 
-def _counts(r: _Round, mask, key, shares: dict, total: int) -> dict:
-    """Return exact unweighted counts per cell adding up to `total`, proportional to expectation."""
+def with_count(r: Round, item: str, mask, key, targets: dict, count: int | None, size: float = 0.0) -> np.ndarray:
+    """Return the item's answers; with `count`, its size effect is fitted so exactly `count` rows say yes,
+    else it is `size`."""
+    base = r.score(item)
     cells = r.cells(mask, key)
-    keys = list(cells)
-    expected = np.array([shares[k] / 100 * len(cells[k]) for k in keys])
-    return dict(zip(keys, largest_remainder(expected, total)))
+
+    def draw(b):
+        return flag_cells(base + b * r.terms["size"], r.w, cells, {k: v / 100 for k, v in targets.items()})
+
+    b = size if count is None else solve(lambda x: float(draw(x).sum()), count, -1.5, 2.5)
+    out = draw(b) if count is None else fix_count(draw(b), base + b * r.terms["size"], r.w, cells, count)
+    r.fitted[f"{item}_size"] = b
+    r.record(item, base + b * r.terms["size"], key, mask)
+    return out
 
 
-def _curiosity(r: _Round, everyone: np.ndarray) -> None:
-    sector = r.df["sector"]
-    shares = {s: cal.CURIOSITY_RANDOM for s in sector.unique()}
-    codes = r.categories(everyone, sector, shares, r.noise(), "ordered")
-    ordered = codes == "ordered"
-    scale = {}
-    for s in sector.unique():
-        m = (sector == s).to_numpy()
-        scale[s] = r.w[m].sum() / r.w[m & ordered].sum()
-    shares = {s: {c: v * scale[s] for c, v in cal.CURIOSITY_ORDERED.items()} for s in scale}
-    codes[ordered] = r.categories(ordered, sector, shares, 1.5 * r.techy + r.noise(), "disagree_fully")[ordered]
+def _curiosity(r: Round) -> None:
+    everyone = np.ones(len(r.df), dtype=bool)
+    asked = r.answered(everyone, "curiosity")
+    key = np.full(len(r.df), "all", dtype=object)
+    asides = [("not_relevant", r.score("curiosity_not_relevant"), {"all": cal.CURIOSITY_RANDOM["not_relevant"]}),
+              ("dont_know", r.score("curiosity_dont_know"), {"all": cal.CURIOSITY_RANDOM["dont_know"]})]
+    codes = r.categories("curiosity", asked, key, {"all": cal.CURIOSITY_ORDERED}, r.score("curiosity"),
+                         "disagree_fully", asides)
     r.put("curiosity", codes, everyone)
 
 
-def _technology(r: _Round, inn: np.ndarray) -> np.ndarray:
-    df, sector = r.df, r.df["sector"]
-    fully = (df["curiosity"] == "agree_fully").to_numpy()
-    cell = sector + np.where(fully, "|fully", "|other")
-    keys = list(pd.unique(cell[inn]))
-    kw = np.array([r.w[inn & (cell == k).to_numpy()].sum() for k in keys])
-    sectors = [k.split("|")[0] for k in keys]
-    s_idx = np.array([list(cal.TECH_BY_SECTOR).index(s) for s in sectors])
-    f_idx = np.array([1 if k.endswith("fully") else 0 for k in keys])
-    share = fit_cell_shares(kw, [s_idx, f_idx],
-                            [{i: v / 100 for i, v in enumerate(cal.TECH_BY_SECTOR.values())},
-                             {1: cal.TECH_IF_FULLY_CURIOUS / 100}])
-    targets = {k: 100 * p for k, p in zip(keys, share)}
-    counts = _counts(r, inn, cell, targets, cal.TECH_INNOVATIONS)
-    tech = r.flag(inn, cell, targets, r.techy + r.noise(0.8), counts)
-    solution = r.flag(tech, sector, {s: 100 * cal.SOLUTION_OF_TECH for s in sector.unique()}, r.techy + r.noise())
-    non = {s: {c: 100 * v for c, v in cal.NON_TECH_SPLIT.items()} for s in sector.unique()}
-    role = r.categories(inn & ~tech, sector, non, r.techy + r.noise(), "dont_know")
-    role[tech] = np.where(solution[tech], "solution", "important")
-    r.put("tech_role", role, inn)
-    random_dk = r.flag(tech, sector, {s: cal.TECH_NEW_OF_TECH["dont_know"] for s in sector.unique()}, r.noise())
-    known = tech & ~random_dk
-    scale = {s: r.w[tech & (sector == s).to_numpy()].sum() / r.w[known & (sector == s).to_numpy()].sum()
-             for s in sector.unique()}
-    new = r.flag(known, sector, {s: cal.TECH_NEW_OF_TECH["new"] * scale[s] for s in scale}, r.techy + r.noise())
-    r.put("tech_new", np.where(new, "new", np.where(random_dk, "dont_know", "known")), tech)
-    groups = [derive_tech_group(a, b) for a, b in zip(role, r.df["tech_new"])]
-    r.put("tech_group", np.array(groups, dtype=object), inn)
-    kinds = np.full(len(df), None, dtype=object)
-    for which, probs in cal.TECHNOLOGY.items():
-        rows = np.flatnonzero(tech & (new if which == "new" else ~new))
-        codes = [*probs, "other"]
-        p = np.array([*probs.values(), 5.0])
-        kinds[rows] = r.rng.choice(codes, size=rows.size, p=p / p.sum())
-    r.put("technology", kinds, tech)
-    return tech
-
-
-def _values(r: _Round, inn: np.ndarray, group: pd.Series) -> None:
-    sector = r.df["sector"]
-    cell = sector + "|" + group.fillna("")
-    keys = list(pd.unique(cell[inn]))
-    kw = np.array([r.w[inn & (cell == k).to_numpy()].sum() for k in keys])
-    sectors, groups = zip(*(k.split("|") for k in keys))
-    s_levels, g_levels = ["state", "region", "municipality"], ["new_tech", "known_tech", "non_tech"]
-    s_idx = np.array([s_levels.index(s) for s in sectors])
-    g_idx = np.array([g_levels.index(g) for g in groups])
-    for column, (by_sector, by_group) in cal.VALUES.items():
-        share = fit_cell_shares(kw, [s_idx, g_idx],
-                                [{s_levels.index(s): v / 100 for s, v in by_sector.items()},
-                                 {g_levels.index(g): v / 100 for g, v in by_group.items()}])
-        lean = r.citizen if column == "value_citizen_involvement" else r.drive
-        score = 0.8 * lean + r.noise()
-        r.put(column, r.flag(inn, cell, {k: 100 * p for k, p in zip(keys, share)}, score), inn)
-
-
-def _people(r: _Round, inn: np.ndarray, group: pd.Series, tech: np.ndarray) -> None:
-    split = pd.Series(np.where(tech, "tech", "non_tech"), index=r.df.index)
-    patterns = r.categories(inn, split, cal.CITIZEN_PATTERNS, 1.5 * r.citizen + r.noise(), "000")
-    for pos, column in enumerate(("citizens_initiated", "citizens_promoted", "citizens_collaborated")):
-        r.put(column, np.array([p is not None and p[pos] == "1" for p in patterns]), inn)
-    started = r.flag(inn, group, cal.BY_TECH_GROUP["employees_initiated"], 0.5 * r.drive + r.noise())
-    r.put("employees_initiated", started, inn)
-    cell = group.fillna("") + np.where(started, "|initiated", "|not_initiated")
-    shares = {f"{g}|initiated": cal.EMPLOYEES_ROLE["initiated"] for g in group[inn].unique()}
-    role = r.categories(inn, cell, {**cal.EMPLOYEES_ROLE, **shares}, r.drive + r.noise(), "not_relevant")
-    r.put("employees_role", role, inn)
-
-
-def _collaboration(r: _Round, inn: np.ndarray, group: pd.Series) -> None:
-    with_citizens = r.df["citizens_collaborated"].fillna(False).to_numpy(bool)
-    score = r.drive + 0.5 * r.techy + r.noise() + 100.0 * with_citizens
-    collab = r.flag(inn, group, cal.BY_TECH_GROUP["collab_any"], score)
-    r.put("collab_any", collab, inn)
-    r.put("partner_citizens", with_citizens, inn)
-    has = {k: np.zeros(len(r.df), dtype=bool) for k in cal.PARTNERS}
-    first = collab & ~with_citizens
-    for g in group[inn].unique():
-        m = first & (group == g).to_numpy()
-        total = sum(t[g] for t in cal.PARTNERS.values())
-        shares = {k: 100 * t[g] / total for k, t in cal.PARTNERS.items()}
-        codes = r.categories(m, group, {g: shares}, r.noise(), "partner_foreign")
-        for k in has:
-            has[k] |= codes == k
-    lean = {"partner_private": r.techy, "partner_foreign": r.techy, "partner_volunteer": r.citizen}
-    for k, targets in cal.PARTNERS.items():
-        for g, target in targets.items():
-            m = (group == g).to_numpy() & inn
-            cell_w, have = r.w[m].sum(), r.w[m & has[k]].sum()
-            free = m & collab & ~has[k]
-            need = max(target / 100 * cell_w - have, 0.0) / r.w[free].sum()
-            score = 0.8 * lean.get(k, r.drive) + r.noise()
-            has[k] |= r.flag(free, group, {g: 100 * need}, score)
-        r.put(k, has[k], inn)
-
-
-def _novelty_spread_types(r: _Round, inn: np.ndarray, group: pd.Series) -> None:
-    sector = r.df["sector"]
-    score = r.drive + 0.5 * r.techy + r.noise()
-    r.put("novelty", r.categories(inn, group, cal.NOVELTY, score, "dont_know"), inn)
-    everyone = pd.Series("all", index=r.df.index)
-    spread = r.flag(inn, everyone, {"all": cal.SPREAD_ANY}, r.drive + r.noise())
-    r.put("spread_any", spread, inn)
-    scale = r.w[inn].sum() / r.w[spread].sum()
-    for k, target in cal.SPREAD_CHANNELS.items():
-        r.put(k, r.flag(spread, everyone, {"all": target * scale}, r.drive + r.noise()), inn)
-    shares = {s: cal.TYPES for s in sector.unique()}
-    types = {k: r.flag(inn, sector, {s: v[k] for s, v in shares.items()}, r.noise()) for k in cal.TYPES}
-    none = inn & ~np.logical_or.reduce(list(types.values()))
-    types["type_process"] |= none
-    for k, v in types.items():
-        r.put(k, v, inn)
-    r.put("started_by_new_tech",
-          r.flag(inn, group, cal.BY_TECH_GROUP["started_by_new_tech"], r.techy + r.noise()), inn)
-    r.put("core_task", r.flag(inn, group, cal.BY_TECH_GROUP["core_task"], r.noise()), inn)
-
-
-def _innovated(r: _Round, round_: str, counts: int | None) -> np.ndarray:
-    sector = r.df["sector"]
+def _innovated(r: Round, count: int | None, size: float = 0.0) -> np.ndarray:
     everyone = np.ones(len(r.df), dtype=bool)
-    targets = cal.INNOVATED[round_]
-    per_cell = None if counts is None else _counts(r, everyone, sector, targets, counts)
-    inn = r.flag(everyone, sector, targets, r.drive + 0.4 * r.techy + r.noise(), per_cell)
+    inn = with_count(r, "innovated", everyone, r.df["sector"], cal.INNOVATED[r.round], count, size)
     r.put("innovated", inn, everyone)
     return inn
 
 
-def generate(seed: int = 2020) -> pd.DataFrame:
-    """Return the synthetic microdata of both rounds, in the column order of the codebook."""
-    rng = np.random.default_rng(seed)
-    current = _Round(ROUNDS[0], rng)
-    everyone = np.ones(len(current.df), dtype=bool)
-    _curiosity(current, everyone)
-    inn = _innovated(current, ROUNDS[0], cal.INNOVATORS)
+def _tech_cells(r: Round, inn: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Return the cell key (sector x curiosity) and its target shares of technological innovation."""
+    curiosity = r.df["curiosity"].astype("object")
+    level = np.where(curiosity == "agree_fully", "fully", np.where(curiosity.isna(), "na", "other"))
+    key = (r.df["sector"].astype(str) + "|" + level).to_numpy(dtype=object)
+    keys = list(pd.unique(key[inn]))
+    kw = np.array([r.w[inn & (key == k)].sum() for k in keys])
+    sectors, levels = list(cal.TECH_BY_SECTOR), ["other", "fully", "na"]
+    share = fit_cell_shares(kw, [np.array([sectors.index(k.split("|")[0]) for k in keys]),
+                                 np.array([levels.index(k.split("|")[1]) for k in keys])],
+                            [{i: v / 100 for i, v in enumerate(cal.TECH_BY_SECTOR.values())},
+                             {1: cal.TECH_IF_FULLY_CURIOUS / 100}])
+    return key, {k: 100 * p for k, p in zip(keys, share)}
+
+
+def _technology(r: Round, inn: np.ndarray) -> np.ndarray:
+    key, targets = _tech_cells(r, inn)
+    tech = with_count(r, "tech", inn, key, targets, cal.TECH_INNOVATIONS)
+    everyone = np.full(len(r.df), "all", dtype=object)
+    solution = r.flag("tech_solution", tech, everyone, {"all": 100 * cal.SOLUTION_OF_TECH}, r.score("tech_solution"))
+    non = {"all": {"minor": 100 * cal.NON_TECH_SPLIT["minor"]}}
+    dont_know = {"all": 100 * (1 - sum(cal.NON_TECH_SPLIT.values()))}
+    role = r.categories("tech_minor", inn & ~tech, everyone, non, r.score("tech_minor"), "none",
+                        [("dont_know", r.score("tech_role_dont_know"), dont_know)])
+    role[tech] = np.where(solution[tech], "solution", "important")
+    r.put("tech_role", role, inn)
+    new = r.categories("tech_new", tech, everyone, {"all": {"new": cal.TECH_NEW_OF_TECH["new"]}}, r.score("tech_new"),
+                       "known", [("dont_know", r.score("tech_new_dont_know"), {"all": cal.TECH_NEW_OF_TECH["dont_know"]})])
+    r.put("tech_new", new, tech)
+    r.put("tech_group", np.array([derive_tech_group(a, b) for a, b in zip(role, new)], dtype=object), inn)
+    kinds = np.full(len(r.df), None, dtype=object)
+    draw = r.rng("technology")
+    for which, probs in cal.TECHNOLOGY.items():
+        rows = np.flatnonzero(tech & ((new == "new") if which == "new" else (new != "new")))
+        p = np.array([*probs.values(), 5.0])
+        kinds[rows] = draw.choice([*probs, "other"], size=rows.size, p=p / p.sum())
+    r.put("technology", kinds, tech)
+    return tech
+
+
+def generate(seed: int = 2020, trace: dict | None = None) -> pd.DataFrame:
+    """Return the synthetic microdata of both rounds, in the column order of the codebook.
+
+    With `trace` (a dict), fill it with {(round, item): (score, cell key, calibrated rows)}, arrays in
+    the order of that round's rows in the result.
+    """
+    current = Round(ROUNDS[0], seed, trace)
+    _curiosity(current)
+    inn = _innovated(current, cal.INNOVATORS)
     tech = _technology(current, inn)
     assert tech.sum() == cal.TECH_INNOVATIONS and set(current.df.loc[tech, "tech_role"]) <= set(TECH_ROLES)
-    group = current.df["tech_group"]
-    _values(current, inn, group)
-    _people(current, inn, group, tech)
-    _collaboration(current, inn, group)
-    _novelty_spread_types(current, inn, group)
-    earlier = _Round(ROUNDS[1], rng)
-    _innovated(earlier, ROUNDS[1], None)
+    group = current.df["tech_group"].astype("object").fillna("").to_numpy(dtype=object)
+    types_core_values(current, inn, group)
+    people(current, inn, group, tech)
+    collaboration(current, inn, group)
+    spread_novelty(current, inn, group)
+    earlier = Round(ROUNDS[1], seed, trace)
+    _innovated(earlier, None, current.fitted["innovated_size"])
     parts = []
     for r, prefix in ((current, "r19"), (earlier, "r16")):
-        df = r.df.iloc[rng.permutation(len(r.df))].reset_index(drop=True)
+        order = r.rng("order").permutation(len(r.df))
+        for (round_, item), (score, key, mask) in list((trace or {}).items()):
+            if round_ == r.round:
+                trace[(round_, item)] = (score[order], key[order], mask[order])
+        df = r.df.iloc[order].reset_index(drop=True)
         df.insert(0, "id", [f"{prefix}-{i:05d}" for i in range(1, len(df) + 1)])
         parts.append(df)
     out = pd.concat(parts, ignore_index=True)
@@ -247,9 +222,11 @@ def generate(seed: int = 2020) -> pd.DataFrame:
 
 
 def scale_up(df: pd.DataFrame, factor: int) -> pd.DataFrame:
-    """Return `factor` copies of the rows with fresh ids and weights divided by `factor`.
+    """Return `factor` copies of the rows with fresh ids, weights divided by `factor` and each
+    stratum_population multiplied by it.
 
-    Shares and population totals are unchanged; only the row count grows (for load tests).
+    Shares and weighted totals are unchanged and so is each stratum's sampling fraction n_h / N_h
+    (hence the finite population correction); only the row count grows (for load tests).
     """
     if factor == 1:
         return df
@@ -258,6 +235,8 @@ def scale_up(df: pd.DataFrame, factor: int) -> pd.DataFrame:
         part = df.copy()
         part["id"] = part["id"] + f"-{k:04d}"
         part["weight"] = part["weight"] / factor
+        if "stratum_population" in part:
+            part["stratum_population"] = part["stratum_population"] * factor
         copies.append(part)
     return pd.concat(copies, ignore_index=True)
 
