@@ -48,11 +48,9 @@ INDEX = """<!DOCTYPE html>
     </head>
     <body>
         {%app_entry%}
-        <footer>
-            {%config%}
-            {%scripts%}
-            {%renderer%}
-        </footer>
+        {%config%}
+        {%scripts%}
+        {%renderer%}
     </body>
 </html>"""
 
@@ -110,7 +108,7 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": t("intro", DEFAULT_LANG)}],
     )
-    app.layout = build_layout(DEFAULT_LANG, synthetic, images=chromium is not None)
+    app.layout = build_layout(DEFAULT_LANG, synthetic, images=chromium is not None, fpc=figure_data.fpc)
     register_callbacks(app, figure_data, synthetic, images=chromium is not None, cache=response_cache(app.server))
     _register_error_handlers(app.server)
     register_guard(app)

@@ -42,6 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The dashboard shows a data file loaded by the user.",
     },
     "lang_label": {"da": "Sprog", "en": "Language"},
+    "nav_label": {"da": "Afsnit", "en": "Sections"},
     "skip_link": {"da": "Spring til figurerne", "en": "Skip to the figures"},
     # Filter bar
     "filters_heading": {"da": "Afgræns tallene", "en": "Narrow the figures"},
@@ -71,6 +72,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "reset": {"da": "Nulstil", "en": "Reset"},
     # Download all
     "export_label": {"da": "Alle figurer", "en": "All figures"},
+    "export_size_label": {"da": ", størrelse", "en": ", size"},
     "export_button": {"da": "Hent alt", "en": "Download all"},
     "export_button_numbers": {"da": "Hent alle tal", "en": "Download all numbers"},
     "export_busy": {"da": "Pakker ZIP …", "en": "Packing ZIP …"},
@@ -104,6 +106,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "question": {"da": "Spørgsmål", "en": "Question"},
     "base": {"da": "Grundlag", "en": "Base"},
     "download": {"da": "Hent data (CSV)", "en": "Download data (CSV)"},
+    "view_table": {"da": "Vis tal som tabel", "en": "Show numbers as a table"},
+    "figures_updated": {"da": "{count} figurer opdateret: {filters}", "en": "{count} figures updated: {filters}"},
+    "no_filters": {"da": "ingen filtre", "en": "no filters"},
     "not_applied": {"da": "Filtre, der ikke gælder her", "en": "Filters not applied here"},
     "figure_failed": {
         "da": "Figuren kunne ikke tegnes. Prøv et andet filter.",
@@ -124,28 +129,75 @@ TEXTS: dict[str, dict[str, str]] = {
     "about_ci": {
         "da": "Andelene er vægtede. De 95 %-intervaller er dashboardets egen designbaserede tilnærmelse: "
               "Taylor-linearisering med strata og Korn-Graubard-intervaller på det effektive antal svar. "
-              "Danmarks Statistik beregner ingen stikprøveusikkerhed for denne statistik. Der bruges "
-              "ingen endelighedskorrektion, så intervallerne er lidt for brede, hvor en stor del af "
-              "arbejdspladserne har svaret. Stjerner markerer forskelle, der er signifikante på 5 %-niveau "
-              "(t-test for to grupper, justeret Wald F-test for tre), uden korrektion for mange test.",
+              "Danmarks Statistik beregner ingen stikprøveusikkerhed for denne statistik. Et stratum med ét "
+              "svar lægges sammen med det mindste stratum i samme sektor og størrelse. Stjerner markerer "
+              "forskelle, der er signifikante på 5 %-niveau (t-test for to grupper, justeret Wald F-test for "
+              "tre), uden korrektion for mange test.",
         "en": "Shares are weighted. The 95 % intervals are the dashboard's own design-based "
               "approximation: Taylor linearisation with strata and Korn-Graubard intervals on the "
               "effective number of respondents. Danmarks Statistik computes no sampling error for "
-              "this statistic. No finite population correction is applied, so intervals are slightly "
-              "conservative where a large share of workplaces answered. Stars mark differences "
-              "significant at the 5 % level (t test for two groups, adjusted Wald F test for three), "
-              "without a correction for multiple tests.",
+              "this statistic. A stratum with one respondent is merged with the smallest stratum of the "
+              "same sector and size. Stars mark differences significant at the 5 % level (t test for two "
+              "groups, adjusted Wald F test for three), without a correction for multiple tests.",
     },
-    "about_suppression_h": {"da": "Diskretion og forbehold", "en": "Suppression and caveats"},
+    "about_fpc_on": {
+        "da": "Endelighedskorrektion: ja. Datafilen oplyser antallet af arbejdspladser i hvert stratum (N_h), så "
+              "hver varians ganges med 1 − n_h/N_h: hvor en stor del af et stratum har svaret, er usikkerheden "
+              "tilsvarende mindre.",
+        "en": "Finite population correction: on. The data file gives the number of workplaces in each stratum "
+              "(N_h), so every variance is multiplied by 1 − n_h/N_h: where a large part of a stratum answered, "
+              "the uncertainty is smaller accordingly.",
+    },
+    "about_fpc_off": {
+        "da": "Endelighedskorrektion: nej. Datafilen har ingen kolonne stratum_population (N_h), så intervallerne "
+              "er for brede, hvor en stor del af et stratum har svaret.",
+        "en": "Finite population correction: off. The data file has no stratum_population column (N_h), so "
+              "intervals are too wide where a large part of a stratum answered.",
+    },
+    "about_suppression_h": {"da": "Hvad der vises, og hvad der skjules", "en": "What is shown and what is hidden"},
     "about_suppression": {
-        "da": "En andel vises ikke, når grundlaget eller selve tallet bygger på færre end 3 svar "
-              "(Danmarks Statistiks diskretionsregel), eller når det effektive antal svar er under 30; "
-              "figuren oplyser hvorfor. Intervaller bredere end 30 procentpoint markeres som usikre.",
-        "en": "A share is not shown when its base or the value itself rests on fewer than 3 respondents "
-              "(Danmarks Statistik's discretion rule), or when the effective number of respondents is "
-              "below 30; the figure says why. Intervals wider than 30 percentage points are flagged "
-              "as uncertain.",
+        "da": "En andel skjules, og figuren siger hvorfor, når (1) grundlaget eller selve tallet bygger på færre "
+              "end 3 svar (Danmarks Statistiks diskretionsregel). Desuden følger dashboardet NCHS' standard for "
+              "andele (2017): (2) effektivt n under 30, (3) et Korn-Graubard-interval på 30 procentpoint eller "
+              "mere og (4) et interval bredere end 5 point og end 130 % af andelen skjules, fordi tallet er for "
+              "usikkert til at stå alene; (5) færre end 8 frihedsgrader skjules ikke, men søjlen skraveres: NCHS "
+              "beder her om en statistikers vurdering, som dashboardet ikke kan give.",
+        "en": "A share is hidden, and the figure says why, when (1) its base or the value itself rests on fewer "
+              "than 3 respondents (Danmarks Statistik's discretion rule). The dashboard also follows the NCHS "
+              "standard for proportions (2017): (2) an effective n below 30, (3) a Korn-Graubard interval 30 "
+              "percentage points wide or more and (4) an interval wider than 5 points and than 130 % of the share "
+              "are hidden, as the value is too uncertain to stand alone; (5) fewer than 8 degrees of freedom is not "
+              "hidden but the bar is hatched: NCHS asks for a statistician's review there, which the dashboard "
+              "cannot give.",
     },
+    "about_disclosure_h": {"da": "Ingen skjult værdi kan regnes ud", "en": "No hidden value can be worked out"},
+    "about_disclosure": {
+        "da": "Hvor søjlerne summerer til 100 % eller til en total, og hvor to figurer viser samme udvalg, skjules "
+              "en værdi mere (den mindste, der lukker hullet), så den skjulte ikke kan regnes ud af de viste. "
+              "Og når et bredere udvalg (én værdi mere i et filter) kun tilføjer 1 eller 2 svar, eller 1 eller 2, "
+              "der svarer ja, skjules værdien i det smallere udvalg, så forskellen mellem de to ikke kan afsløre "
+              "dem. Sammenligninger af tre eller flere udvalg på tværs af flere filtre er ikke udelukket; tallene "
+              "offentliggøres afrundet (hele procent på skærmen, én decimal i downloads), hvilket begrænser dem.",
+        "en": "Where bars add up to 100 % or to a total, and where two figures show the same selection, a second "
+              "value is hidden (the smallest that closes the gap), so the hidden one cannot be worked out from "
+              "those shown. And when a wider selection (one more code in a filter) adds only 1 or 2 respondents, "
+              "or 1 or 2 answering yes, the value is hidden in the narrower selection, so the difference between "
+              "the two cannot reveal them. Comparisons of three or more selections across several filters are not "
+              "ruled out; values are published rounded (whole percent on screen, one decimal in downloads), which "
+              "limits them.",
+    },
+    "about_precision_h": {"da": "Præcision og »ved ikke«", "en": "Precision and 'don't know'"},
+    "about_precision": {
+        "da": "Andele vises i hele procent som i publikationerne og hentes med én decimal; p-værdier under 0,001 "
+              "skrives »< 0,001«. Som i publikationen tæller »ved ikke« om teknologiens rolle med blandt de "
+              "ikke-teknologiske innovationer, og »ved ikke« om teknologien er ny blandt innovationerne med "
+              "kendt teknologi.",
+        "en": "Shares are shown in whole percent as in the publications and downloaded with one decimal; p-values "
+              "below 0.001 read '< 0.001'. As in the publication, 'don't know' on the role of technology counts "
+              "among non-technological innovations, and 'don't know' on whether the technology is new among "
+              "innovations with known technology.",
+    },
+    "about_version": {"da": "Version {version}", "en": "Version {version}"},
     "about_synthetic_h": {"da": "Syntetiske data", "en": "Synthetic data"},
     "about_synthetic": {
         "da": "De medfølgende mikrodata er syntetiske: de er kalibreret til de offentliggjorte tal og "

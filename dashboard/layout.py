@@ -12,6 +12,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from . import __version__
 from .data.codebook import CURRENT_ROUND, ROUNDS, SECTORS, TECH_GROUP_CODES, TECH_ROLE_CODES
 from .data.filters import VALUE_CODES, code_label
 from .export.presets import DEFAULT_PRESET, PRESETS
@@ -78,14 +79,39 @@ def dropdown_labels(lang: str) -> dict[str, str]:
     return out
 
 
-def _field(key: str, control, lang: str):
+def label_id(key: str) -> str:
+    """Return the id of a filter's visible label (the dropdowns' accessible names point at it)."""
+    return f"{FILTER_IDS[key]}-label"
+
+
+def help_id(key: str) -> str:
+    """Return the id of a filter's help text (its controls' accessible description)."""
+    return f"{FILTER_IDS[key]}-help"
+
+
+def _field(key: str, control, lang: str, group: bool = False):
+    """Return a filter's label, control and help text; a radio `group` is a radiogroup named by the label."""
     label_key, help_key = "filter_" + key, "help_" + key
+    if group:
+        label = html.Span(txt(label_key, lang), id=label_id(key), className="filter-label")
+        control = html.Div(control, role="radiogroup", **{"aria-labelledby": label_id(key),
+                                                          "aria-describedby": help_id(key)})
+    else:
+        label = html.Label(txt(label_key, lang), id=label_id(key), htmlFor=FILTER_IDS[key], className="filter-label")
     return html.Div(
-        [txt(label_key, lang, html.Label, htmlFor=FILTER_IDS[key], className="filter-label"),
-         control,
-         txt(help_key, lang, html.Small, className="filter-help")],
+        [label, control, html.Small(txt(help_key, lang), id=help_id(key), className="filter-help")],
         className=f"filter-field filter-field-{key.replace('_', '-')}",
     )
+
+
+def radio_group(label_keys: tuple[str, ...], control, lang: str, group_id: str, visible: bool = False):
+    """Return `control` (radio buttons) as a radiogroup named by the texts of `label_keys`; with `visible`
+    the first is shown (the others stay for screen readers)."""
+    label = [txt(key, lang, html.Span, className="export-label" if visible and k == 0 else "visually-hidden")
+             for k, key in enumerate(label_keys)]
+    return html.Div([html.Span(label, id=group_id), html.Div(control, role="radiogroup",
+                                                             **{"aria-labelledby": group_id})],
+                    className="radio-group")
 
 
 PRESET_SHORT = {"slide": "16:9", "a4": "A4"}  # the part of a preset's name a phone shows
@@ -120,13 +146,14 @@ def export_control(lang: str, images: bool = True):
          txt("export_busy", lang, className="export-busy"),
          html.Span("ZIP", className="export-zip", **{"aria-hidden": "true"})],
         id="export-all", n_clicks=0, type="button", className="btn btn-export",
-        **({} if images else {"aria-describedby": "export-hint-text"}),
+        **{"aria-describedby": "export-all-description" if images else "export-hint-text"},
     )
-    parts = [txt("export_label", lang, html.Span, className="export-label"),
-             dbc.RadioItems(id="export-size", options=preset_options(lang, images), value=DEFAULT_PRESET,
-                            inline=True, class_name="segmented segmented-small", input_class_name="segmented-input",
-                            label_class_name="segmented-label", label_checked_class_name="checked"),
+    sizes = dbc.RadioItems(id="export-size", options=preset_options(lang, images), value=DEFAULT_PRESET,
+                           inline=True, class_name="segmented segmented-small", input_class_name="segmented-input",
+                           label_class_name="segmented-label", label_checked_class_name="checked")
+    parts = [radio_group(("export_label", "export_size_label"), sizes, lang, "export-size-label", visible=True),
              button,
+             html.Span(txt(f"{tip_key}@described", lang), id="export-all-description", className="visually-hidden"),
              dbc.Tooltip(txt(tip_key, lang), target="export-all", placement="bottom")]
     if not images:
         parts += [html.Span("!", id="export-hint", tabIndex=0, className="export-hint", role="note",
@@ -156,13 +183,13 @@ def filter_bar(lang: str, images: bool = True):
     grid = html.Div([_field("sector", dropdown("sector"), lang),
                      _field("tech_role", dropdown("tech_role"), lang),
                      _field("value", dropdown("value"), lang),
-                     _field("round", round_control, lang),
+                     _field("round", round_control, lang, group=True),
                      html.Div(html.Button(txt("reset", lang), id="reset", n_clicks=0, type="button",
                                           className="btn btn-reset"), className="filter-actions")],
                     className="filter-grid")
     return html.Section(
         html.Div(
-            [html.Div([txt("filters_heading", lang, html.H2, className="filter-heading"),
+            [html.Div([html.H2(txt("filters_heading", lang), id="filters-heading", className="filter-heading"),
                        html.Button([txt("filter_toggle", lang), html.Span(id="filter-count", className="filter-count")],
                                    id="filter-toggle", n_clicks=0, type="button",
                                    className="btn btn-toggle filter-toggle",
@@ -172,7 +199,7 @@ def filter_bar(lang: str, images: bool = True):
              dbc.Collapse(grid, id="filter-collapse", is_open=False, class_name="filter-collapse")],
             className="container",
         ),
-        className="filter-bar", id="filters",
+        className="filter-bar", id="filters", **{"aria-labelledby": "filters-heading"},
     )
 
 
@@ -184,27 +211,31 @@ def header(lang: str, synthetic: bool = True):
     badge_key = "badge" if synthetic else "real_data"
     tip_key = "badge_tooltip" if synthetic else "real_data_tooltip"
     badge = html.A(txt(badge_key, lang), id="data-badge", href="#about",
-                   className="data-badge" + (" data-badge-synthetic" if synthetic else ""))
+                   className="data-badge" + (" data-badge-synthetic" if synthetic else ""),
+                   **{"aria-describedby": "data-badge-description"})
+    languages = [{"label": [html.Span(short, **{"aria-hidden": "true"}), html.Span(name, className="visually-hidden")],
+                  "value": code} for code, short, name in (("da", "DA", "Dansk"), ("en", "EN", "English"))]
     lang_switch = html.Div(
-        [txt("lang_label", lang, html.Span, className="visually-hidden"),
-         dbc.RadioItems(id="lang", value=lang, inline=True,
-                        options=[{"label": "DA", "value": "da"}, {"label": "EN", "value": "en"}],
-                        class_name="segmented segmented-dark", input_class_name="segmented-input",
-                        label_class_name="segmented-label", label_checked_class_name="checked")],
+        radio_group(("lang_label",), dbc.RadioItems(
+            id="lang", value=lang, inline=True, options=languages, class_name="segmented segmented-dark",
+            input_class_name="segmented-input", label_class_name="segmented-label", label_checked_class_name="checked"),
+            lang, "lang-label"),
         className="lang-switch",
     )
     nav = html.Nav(
-        html.Ul([html.Li(html.A(txt(f"section:{key}@nav", lang), href=f"#section-{key}")) for key in SECTIONS]),
-        className="section-nav",
+        [html.Span(txt("nav_label", lang), id="section-nav-label", className="visually-hidden"),
+         html.Ul([html.Li(html.A(txt(f"section:{key}@nav", lang), href=f"#section-{key}")) for key in SECTIONS])],
+        className="section-nav", **{"aria-labelledby": "section-nav-label"},
     )
     return html.Header(
         [html.A(txt("skip_link", lang), href="#content", className="skip-link"),
          html.Div(
              [html.Div([html.Div([txt("subtitle", lang, html.P, className="eyebrow"),
-                                  html.H1(t("title", lang), className="site-title")]),
+                                  html.H1(t("title", lang).replace("sbarometer", "s\u00adbarometer"), className="site-title")]),
                         html.Div([badge, lang_switch], className="header-tools")],
                        className="header-top"),
               txt("intro", lang, html.P, className="intro"),
+              html.Span(txt(f"{tip_key}@described", lang), id="data-badge-description", className="visually-hidden"),
               dbc.Tooltip(txt(tip_key, lang), target="data-badge", placement="bottom"),
               nav],
              className="container",
@@ -257,32 +288,54 @@ def card_pairs() -> list[tuple[str, str]]:
     return pairs
 
 
-def figure_card(spec: FigureSpec, lang: str, span: str | None = None):
-    """Return the card of one figure: the chart (which draws its title), the question, the CSV download.
+def card_ids(figure: str) -> dict[str, str]:
+    """Return the ids of a card's parts: its title, the chart, the summary under it and the table view."""
+    return {"title": f"{figure}-title", "chart": f"{figure}-chart", "summary": f"{figure}-summary",
+            "table": f"{figure}-table"}
 
-    `span` is "wide" or "half" (default: as `card_spans` places the figure).
+
+def figure_card(spec: FigureSpec, lang: str, span: str | None = None):
+    """Return the card of one figure: the chart (which draws its title) or its numbers as a table, a text
+    summary tied to the chart, the question, and the buttons to show the table and download the CSV.
+
+    `span` is "wide" or "half" (default: as `card_spans` places the figure). The chart's image is named
+    by the title and described by the summary (assets/a11y.js gives the plot those references).
     """
     fid = spec.id
+    ids = card_ids(fid)
     span = span or card_spans()[fid]
     meta = []
     if spec.question:
         meta.append(html.P([txt(f"question@{fid}", lang, className="meta-key"), ": ",
                             txt(f"question:{fid}", lang)], className="card-question"))
+    chart = html.Div(
+        dcc.Loading(dcc.Graph(id=fid, figure=_placeholder(), config={"displaylogo": False, "displayModeBar": False},
+                              className="card-graph"),
+                    type="circle", color="#14325c", delay_show=250, parent_className="graph-loading"),
+        id=ids["chart"], className="chart-view",
+        **{"data-labelledby": ids["title"], "data-describedby": ids["summary"]},
+    )
+    view = html.Button([html.Span("\u25A6", className="btn-icon", **{"aria-hidden": "true"}),
+                        txt(f"view_table@{fid}", lang)],
+                       id={"type": "view-toggle", "figure": fid}, n_clicks=0, type="button",
+                       className="btn btn-view", **{"aria-pressed": "false", "aria-controls": ids["table"]})
     return html.Article(
-        [txt(f"title:{fid}", lang, html.H3, className="visually-hidden"),  # the chart draws its own title
-         dcc.Loading(dcc.Graph(id=fid, figure=_placeholder(), config={"displaylogo": False},
-                               className="card-graph"),
-                     type="circle", color="#14325c", delay_show=250, parent_className="graph-loading"),
+        [html.H3(txt(f"title:{fid}", lang), id=ids["title"], className="visually-hidden"),
+         html.Div([chart, html.Div(id=ids["table"], className="table-view", tabIndex=0, role="region",
+                                   **{"aria-labelledby": ids["title"]})],
+                  id={"type": "card-body", "figure": fid}, className="card-body show-chart"),
+         html.P(id=ids["summary"], className="card-summary"),
          html.Div(
              [html.Div(meta, className="card-meta"),
-              html.Button([html.Span("\u2193", className="btn-icon", **{"aria-hidden": "true"}),
-                           txt(f"download@{fid}", lang)],
-                          id={"type": "download-btn", "figure": fid}, n_clicks=0, type="button",
-                          className="btn btn-download"),
+              html.Div([view,
+                        html.Button([html.Span("\u2193", className="btn-icon", **{"aria-hidden": "true"}),
+                                     txt(f"download@{fid}", lang)],
+                                    id={"type": "download-btn", "figure": fid}, n_clicks=0, type="button",
+                                    className="btn btn-download")], className="card-actions"),
               dcc.Download(id={"type": "download", "figure": fid})],
              className="card-foot",
          )],
-        className=f"figure-card figure-card-{span}", id=f"card-{fid}",
+        className=f"figure-card figure-card-{span}", id=f"card-{fid}", **{"aria-labelledby": ids["title"]},
     )
 
 
@@ -311,28 +364,31 @@ def sections(lang: str):
     return out
 
 
-def about_body(lang: str) -> list:
-    """Return the method note: survey, intervals, suppression, synthetic data, real microdata."""
+def about_body(lang: str, fpc: bool = True) -> list:
+    """Return the method note: survey, intervals (and whether the finite population correction applies),
+    what is hidden and why, precision, synthetic data, real microdata, sources and the version."""
     def part(name, *extra):
         return html.Div([html.H3(t(f"about_{name}_h", lang)), html.P(t(f"about_{name}", lang)), *extra],
                         className="about-part")
 
     return [
         part("survey"),
-        part("ci"),
+        part("ci", html.P(t("about_fpc_on" if fpc else "about_fpc_off", lang), id="about-fpc")),
         part("suppression"),
+        part("disclosure"),
+        part("precision"),
         part("synthetic"),
         part("real", html.Pre(html.Code(t("about_real_cmd", lang)))),
-        part("sources"),
+        part("sources", html.P(t("about_version", lang, version=__version__), className="about-version")),
     ]
 
 
-def about(lang: str):
+def about(lang: str, fpc: bool = True):
     """Return the collapsible 'About the data' panel."""
     return html.Section(
         html.Div(
             dbc.Accordion(
-                dbc.AccordionItem(html.Div(about_body(lang), id="about-body", className="about-body"),
+                dbc.AccordionItem(html.Div(about_body(lang, fpc), id="about-body", className="about-body"),
                                   title=txt("about_title", lang), item_id="about"),
                 start_collapsed=True, id="about-accordion", class_name="about-accordion",
             ),
@@ -348,9 +404,10 @@ def footer(lang: str):
                        className="site-footer")
 
 
-def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool = True):
+def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool = True, fpc: bool = True):
     """Return the whole page in `lang`; `synthetic` shows the synthetic-data badge, `images` False
-    makes the "Download all" button offer the numbers only (no Chromium on the server)."""
+    makes the "Download all" button offer the numbers only (no Chromium on the server), `fpc` says in
+    the method note whether variances carry the finite population correction."""
     return html.Div(
         [dcc.Location(id="url", refresh=False),
          dcc.Store(id="url-problems", data=[]),
@@ -359,12 +416,13 @@ def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool 
          header(lang, synthetic),
          filter_bar(lang, images),
          html.Main(
-             [html.Div(dbc.Alert(id="notice", is_open=False, color="warning", dismissable=True,
+             [html.Div(id="figures-status", role="status", className="visually-hidden"),
+              html.Div(dbc.Alert(id="notice", is_open=False, color="warning", dismissable=True,
                                  class_name="notice"), className="container notice-wrap"),
-              html.Div(sections(lang), className="container")],
+              html.Div(sections(lang), className="container"),
+              about(lang, fpc)],
              id="content",
          ),
-         about(lang),
          footer(lang)],
         className="page",
     )

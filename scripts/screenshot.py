@@ -33,7 +33,7 @@ def main() -> None:
         for name, (width, height) in SHOTS.items():
             page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
             page.goto(url)
-            page.wait_for_function("[...document.querySelectorAll('.js-plotly-plot')].filter(e => e.data).length >= 16",
+            page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].filter(e => e.data).length >= 16",
                                    timeout=60_000)
             page.wait_for_timeout(1500)
             page.screenshot(path=str(ROOT / "docs" / name))

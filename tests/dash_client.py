@@ -95,8 +95,9 @@ def bar_values(figure: dict) -> dict[tuple[str, str], float]:
 
 
 def table_values(table: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """Return {(series, category): share} of the shown rows, to one decimal as the charts carry them."""
     shown = table[~table["suppressed"]]
-    return {(s, c): v for s, c, v in zip(shown["series"], shown["category"], shown["share"], strict=True)}
+    return {(s, c): round(v, 1) for s, c, v in zip(shown["series"], shown["category"], shown["share"], strict=True)}
 
 
 def notice_text(response: dict) -> str:

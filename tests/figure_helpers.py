@@ -18,10 +18,10 @@ def _figure(fd: FigureData, figure_id: str, filt: Filter = Filter(), lang: str =
 
 
 def _bars(fig) -> dict[tuple[str, str], dict]:
-    """Return (series, category) -> value, error bar lengths, opacity and pattern of every bar point."""
+    """Return (series, category) -> value, error bar lengths, fill, outline, pattern and hover of every bar point."""
     out = {}
     for trace in fig.data:
-        if trace.type != "bar":
+        if trace.type != "bar" or trace.showlegend:  # legend entries carry no bar
             continue
         horizontal = trace.orientation == "h"
         values = trace.x if horizontal else trace.y
@@ -29,10 +29,17 @@ def _bars(fig) -> dict[tuple[str, str], dict]:
         for i, (series, category) in enumerate(trace.customdata):
             out[(series, category)] = {
                 "value": values[i], "plus": error.array[i], "minus": error.arrayminus[i],
-                "opacity": trace.marker.opacity[i], "pattern": trace.marker.pattern.shape[i],
+                "fill": trace.marker.color[i], "line_colour": trace.marker.line.color[i],
+                "line_width": trace.marker.line.width[i], "pattern": trace.marker.pattern.shape[i],
                 "hover": trace.hovertext[i],
             }
     return out
+
+
+def _labels(fig) -> list[str]:
+    """Return the value labels ('34 %') of every bar, markup removed."""
+    return [re.sub(r"<[^>]+>", "", t).strip() for tr in fig.data if tr.type == "scatter" and tr.mode == "text"
+            for t in tr.text]
 
 
 def _annotations(fig) -> list[str]:

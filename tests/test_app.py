@@ -74,12 +74,16 @@ def test_figures_follow_sector_filter(client, figure_data):
     assert res["notice"] == {"children": None, "is_open": False}
 
 
-def test_every_graph_gets_figure_and_config(client):
+def test_every_graph_gets_figure_config_summary_and_table(client):
     res = figures(client, value=["efficiency"], lang="en")
-    assert set(res) == {*IDS, "notice"}
+    assert set(res) == {*IDS, *(f"{fid}-summary" for fid in IDS), *(f"{fid}-table" for fid in IDS), "notice",
+                        "figures-status"}
     for fid in IDS:
         assert res[fid]["figure"]["data"], fid
         assert res[fid]["config"]["toImageButtonOptions"]["filename"].startswith(fid)
+        assert res[f"{fid}-summary"]["children"].startswith("Base: ") or fid == "nordic"
+        assert res[f"{fid}-table"]["children"]["type"] == "Table"
+    assert res["figures-status"]["children"] == "16 figures updated: Value: Higher efficiency"
     assert res["fig4"]["figure"]["layout"]["meta"] == {"figure": "fig4", "lang": "en"}
 
 

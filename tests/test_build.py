@@ -14,22 +14,26 @@ from dashboard.data.filters import Filter
 from dashboard.figures import specs, theme
 from dashboard.figures.build import TEXT, build_figure
 from dashboard.figures.tables import REASONS
-from tests.figure_helpers import _annotations, _bars, _figure, _suppress
+from tests.figure_helpers import _annotations, _bars, _figure, _labels, _suppress
 
 
 # --------------------------------------------------------------------------------------------------
 # Bars and intervals
 # --------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("figure_id", ["fig4", "fig2", "fig1"])
-def test_error_bars_end_at_the_interval_bounds(fd, figure_id):
+def test_error_bars_end_at_the_interval_bounds_to_one_decimal(fd, figure_id):
+    # the chart carries what the downloads publish: shares and bounds to one decimal
     table = fd.table(figure_id, Filter(), "en")
     bars = _bars(build_figure(specs.BY_ID[figure_id], table, Filter(), "en"))
     assert len(bars) == len(table)
     for row in table.itertuples():
         bar = bars[(row.series, row.category)]
-        assert bar["value"] == pytest.approx(row.share)
-        assert bar["value"] + bar["plus"] == pytest.approx(row.ci_high)
-        assert bar["value"] - bar["minus"] == pytest.approx(row.ci_low)
+        if row.suppressed:
+            assert bar["value"] is None
+            continue
+        assert bar["value"] == pytest.approx(round(row.share, 1), abs=1e-9)
+        assert bar["value"] + bar["plus"] == pytest.approx(round(row.ci_high, 1), abs=1e-9)
+        assert bar["value"] - bar["minus"] == pytest.approx(round(row.ci_low, 1), abs=1e-9)
 
 
 def test_value_axis_runs_from_zero_to_one_hundred_percent(fd):
@@ -76,30 +80,41 @@ def test_suppressed_cells_from_a_small_domain_are_explained(fd):
     fig = build_figure(specs.BY_ID["fig8"], table, filt, "en")
     bars = _bars(fig)
     assert all(bars[(r.series, r.category)]["value"] is None for r in suppressed.itertuples())
-    assert "neff_lt_30" in set(suppressed["reason"])
-    notes = [a for a in _annotations(fig) if a.startswith("Suppressed: ")]
-    assert sorted(notes) == sorted(f"Suppressed: {REASONS[r]['en']}" for r in suppressed["reason"])
+    assert set(suppressed["reason"]) & {"neff_lt_30", "cell_lt_3", "rel_width_gt_130"}
+    notes = [a.text.replace("<br>", " ") for a in fig.layout.annotations if a.name == "suppressed"]
+    assert len(notes) == len(suppressed)
+    for reason in suppressed["reason"]:  # every missing bar says why
+        assert any(note.lower().endswith(REASONS[reason]["en"].lower()) for note in notes), reason
 
 
 # --------------------------------------------------------------------------------------------------
 # Highlight, significance and uncertainty
 # --------------------------------------------------------------------------------------------------
-def test_highlight_dims_the_bars_not_selected(fd):
+def test_highlight_outlines_the_selected_bars_and_lightens_the_others(fd):
     filt = Filter(value=("quality",))
     table = fd.table("fig4", filt, "en")
     fig = build_figure(specs.BY_ID["fig4"], table, filt, "en")
     bars = _bars(fig)
     for row in table.itertuples():
-        expected = 1.0 if row.category == "value_quality" else theme.DIMMED_OPACITY
-        assert bars[(row.series, row.category)]["opacity"] == expected
+        bar = bars[(row.series, row.category)]
+        base = theme.colour(row.series)
+        if row.category == "value_quality":  # highlighted: full colour, dark thick outline (not opacity)
+            assert (bar["fill"], bar["line_colour"], bar["line_width"]) == (base, *theme.HIGHLIGHT_LINE)
+        else:  # the others: lighter, with an outline still at 3:1 against white
+            assert bar["fill"] == theme.lighten(base, theme.DIMMED_MIX) and bar["line_width"] == theme.BAR_LINE_WIDTH
+            assert theme.contrast(bar["line_colour"]) >= 3.0
+    bold = [t for tr in fig.data if tr.type == "scatter" and tr.mode == "text" for t in tr.text if "<b>" in t]
+    assert len(bold) == 2  # the two highlighted bars' values are bold
+    assert TEXT["highlight_key"]["en"] in " ".join(_annotations(fig))
     legend = [tr for tr in fig.data if tr.showlegend]
     assert [tr.name for tr in legend] == ["Technological innovations", "Non-technological innovations"]
-    assert all(tr.opacity is None and tr.marker.opacity is None for tr in legend)
+    assert [tr.marker.pattern.shape for tr in legend] == ["", "/"]  # series differ without colour too
 
 
-def test_no_highlight_keeps_every_bar_opaque(fd):
+def test_no_highlight_draws_every_bar_alike(fd):
     fig = _figure(fd, "fig4")
-    assert {b["opacity"] for b in _bars(fig).values()} == {1.0}
+    assert {b["line_width"] for b in _bars(fig).values()} == {theme.BAR_LINE_WIDTH}
+    assert TEXT["highlight_key"]["en"] not in " ".join(_annotations(fig))
 
 
 def test_significant_categories_are_starred_with_a_footnote(fd):
@@ -113,16 +128,16 @@ def test_significant_categories_are_starred_with_a_footnote(fd):
     assert footnote not in _annotations(_figure(fd, "fig1"))  # no comparison in figure 1
 
 
-def test_flagged_bar_is_hatched_with_a_footnote(fd):
+def test_flagged_bar_gets_a_dagger_with_a_footnote(fd):
     table = fd.table("fig1", Filter(), "en")
     table.loc[2, "flagged"] = True
     fig = build_figure(specs.BY_ID["fig1"], table, Filter(), "en")
     bars = _bars(fig)
-    assert bars[("all", "minor")]["pattern"] == theme.FLAGGED_PATTERN
-    assert bars[("all", "none")]["pattern"] == ""
-    assert "Uncertain: interval wider than 30 points" in bars[("all", "minor")]["hover"]
-    assert any(a.startswith("Hatched bars") for a in _annotations(fig))
-    assert not any(a.startswith("Hatched bars") for a in _annotations(_figure(fd, "fig1")))
+    assert f"{round(table.loc[2, 'share'])} %{theme.FLAG_MARK}" in _labels(fig)
+    assert sum(label.endswith(theme.FLAG_MARK) for label in _labels(fig)) == 1
+    assert TEXT["uncertain"]["en"] in bars[("all", "minor")]["hover"]
+    assert TEXT["flagged"]["en"] in _annotations(fig)
+    assert TEXT["flagged"]["en"] not in _annotations(_figure(fd, "fig1"))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -135,11 +150,11 @@ def test_danish_and_english_differ_and_danish_writes_decimal_commas(fd):
     assert fig_da.layout.title.text != fig_en.layout.title.text
 
     share = fd.table("fig1", Filter(), "da").set_index("category").loc["minor", "share"]
-    one_decimal = f"{share:.1f}"
-    assert f"{one_decimal.replace('.', ',')} %" in _bars(fig_da)[("all", "minor")]["hover"]
-    assert f"{one_decimal} %" in _bars(fig_en)[("all", "minor")]["hover"]
+    # on screen shares are whole percent, as published; thousands take the language's separator
+    assert f"{round(share)} %" in _bars(fig_da)[("all", "minor")]["hover"]
+    assert "1.877" in _bars(fig_da)[("all", "minor")]["hover"] and "1,877" in _bars(fig_en)[("all", "minor")]["hover"]
     for bar in _bars(fig_da).values():
-        assert re.search(r"\d,\d %", bar["hover"]) and not re.search(r"\d\.\d %", bar["hover"])
+        assert not re.search(r"\d[.,]\d %", bar["hover"])
     assert f"{round(share)} %" in [t.strip() for tr in fig_da.data if tr.type == "scatter" and tr.mode == "text" for t in tr.text]
     assert fig_da.layout.separators == ",." and fig_en.layout.separators == ".,"
     assert theme.fmt_pct(34.29, "da", 1) == "34,3 %" and theme.fmt_pct(34.29, "en", 1) == "34.3 %"

@@ -19,7 +19,8 @@ from tests.figure_helpers import _bars, _figure, _lines, _subtitle
 def test_subtitle_gives_unweighted_n_with_the_language_thousands_separator(fd):
     assert "n = 1.877" in _subtitle(_figure(fd, "fig1", lang="da"))
     assert "n = 1,877" in _subtitle(_figure(fd, "fig1", lang="en"))
-    assert "n = 733 / 1,144" in _subtitle(_figure(fd, "fig4", lang="en"))
+    n = fd.table("fig4", Filter(), "en").groupby("series", sort=False)["n"].max()  # those who answered
+    assert f"n = {n['tech']:,} / {n['non_tech']:,}" in _subtitle(_figure(fd, "fig4", lang="en"))
     assert "Base: innovative workplaces" in _subtitle(_figure(fd, "fig1", lang="en"))
     assert "Grundlag: innovative arbejdspladser" in _subtitle(_figure(fd, "fig1", lang="da"))
 
@@ -88,9 +89,10 @@ def test_graph_config_exports_a_print_size_png(fd):
     camera = config["toImageButtonOptions"]
     assert camera["format"] == "png" and camera["filename"] == "fig1_sector-state"
     assert camera["scale"] >= 2 and (camera["width"], camera["height"]) == (1200, 700)
-    assert config["displaylogo"] is False
-    assert "locale" not in config  # numbers are formatted in Python; no plotly locale bundle is loaded
-    assert {"lasso2d", "select2d"} <= set(config["modeBarButtonsToRemove"])
+    assert config["displaylogo"] is False and config["showSendToCloud"] is False  # no "Share chart"
+    assert config["modeBarButtons"] == [["toImage"]]  # the camera, nothing else
+    assert config["locales"]["da"]["dictionary"]["Download plot as a PNG"] == "Hent figuren som PNG-billede"
+    assert "locale" not in graph_config(spec, filt, "en")  # plotly's own words are English
     fig = _figure(fd, "fig1", filt, "da")
     assert graph_config(spec, filt, "da", fig)["toImageButtonOptions"]["height"] == 700
 
@@ -216,3 +218,40 @@ def test_text_width_and_buckets():
     assert theme.text_width("iiii", 10) < theme.text_width("mmmm", 10)
     assert [theme.bucket(w) for w in (100, 359, 360, 594, 1214, 4000)] == [320, 320, 360, 560, 1200, 1200]
     assert theme.scale(360).base < theme.scale(900).base == theme.BASE_SIZE
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_category_labels_stay_level_and_fit_at_every_width_and_preset(fd, lang):
+    """No label is turned or wrapped into a tower: a vertical chart keeps at most MAX_TICK_LINES lines per
+    label, each narrower than its slot; where that does not hold the chart is drawn horizontally."""
+    from dashboard.export.presets import PRESETS
+    from dashboard.figures.build import figure_dict
+    from dashboard.figures.placement import MAX_TICK_LINES
+    from dashboard.figures.text import FIT
+
+    widths = [*theme.WIDTH_BUCKETS, *(p.width for p in PRESETS.values()), None]
+    for figure_id in specs.IDS:
+        table = fd.table(figure_id, Filter(), lang)
+        for width in widths:
+            fig = figure_dict(specs.BY_ID[figure_id], table, Filter(), lang, width=width)
+            layout = fig["layout"]
+            horizontal = any(t.get("orientation") == "h" for t in fig["data"] if t["type"] == "bar")
+            axis = layout["yaxis"] if horizontal else layout["xaxis"]
+            assert axis.get("tickangle") == 0, (figure_id, width)
+            if horizontal:
+                continue
+            sc = theme.scale(width)
+            plot_w = sc.width - layout["margin"]["l"] - layout["margin"]["r"]
+            slot = plot_w / max(len(axis["ticktext"]), 1)
+            for label in axis["ticktext"]:
+                lines = label.split("<br>")
+                assert len(lines) <= MAX_TICK_LINES, (figure_id, width, label)
+                assert all(theme.text_width(line, sc.base) <= slot / FIT for line in lines), (figure_id, width, label)
+
+
+def test_a4_export_draws_the_eight_partners_of_figure_8_horizontally(fd):
+    from dashboard.export.presets import PRESETS
+    from dashboard.figures.build import figure_dict
+
+    fig = figure_dict(specs.BY_ID["fig8"], fd.table("fig8", Filter(), "da"), Filter(), "da", width=PRESETS["a4"].width)
+    assert {t.get("orientation") for t in fig["data"] if t["type"] == "bar"} == {"h"}

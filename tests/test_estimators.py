@@ -207,24 +207,46 @@ def test_heavy_weights_give_low_effective_n():
     assert bool(row["suppressed"]) and row["reason"] == "neff_lt_30"
 
 
-def test_wide_interval_flagged_not_suppressed():
+def test_interval_of_30_points_or_more_is_hidden():
+    # NCHS: an absolute Korn-Graubard width of 30 points or more is suppressed, not only flagged
     y = np.array([1.0, 0.0] * 20)
     res = est.estimate(pd.DataFrame({"x": y}), pd.Series(np.ones(40)), pd.Series(["h"] * 40),
                        pd.Series(["g"] * 40))
     row = res.iloc[0]
     assert row["n_eff"] == pytest.approx(39.0)
-    assert not row["suppressed"] and row["reason"] is None
-    assert row["ci_high"] - row["ci_low"] > est.MAX_CI_WIDTH and bool(row["flagged"])
+    assert row["ci_high"] - row["ci_low"] >= est.MAX_CI_WIDTH
+    assert bool(row["suppressed"]) and row["reason"] == "width_ge_30" and not bool(row["flagged"])
 
 
-def test_suppression_function_rules():
-    suppressed, reason, flagged = est.suppression(
-        np.array([0, 2, 3, 100, 100, 100, 100]), np.array([np.nan, 2.0, 3.0, 29.9, 80.0, 80.0, 80.0]),
-        np.array([np.nan, 0.1, 0.1, 0.2, 0.4, 0.0, 0.0]), np.array([np.nan, 0.2, 0.5, 0.4, 0.75, 0.05, 0.05]),
-        np.array([0, 1, 0, 40, 40, 2, 0]))
-    assert suppressed.tolist() == [True, True, True, True, False, True, False]
-    assert reason.tolist() == ["no_respondents", "n_lt_3", "neff_lt_30", "neff_lt_30", None, "cell_lt_3", None]
-    assert flagged.tolist() == [False, False, True, False, True, False, False]
+def _rules(n=100, n_eff=80.0, low=0.40, high=0.55, yes=45, df=90, share=0.47):
+    """Return (suppressed, reason, flagged) of one estimate."""
+    hidden, reason, flagged = est.suppression([n], [n_eff], [low], [high], [yes], df=[df], share=[share])
+    return bool(hidden[0]), reason[0], bool(flagged[0])
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({}, (False, None, False)),  # an ordinary estimate is shown
+    ({"n": 0, "n_eff": np.nan}, (True, "no_respondents", False)),
+    ({"n": 2, "n_eff": 2.0, "yes": 1}, (True, "n_lt_3", False)),  # Danmarks Statistik: base of 2
+    ({"yes": 2}, (True, "cell_lt_3", False)),  # the value rests on 2 respondents
+    ({"yes": 0, "share": 0.0, "low": 0.0, "high": 0.036}, (False, None, False)),  # 0 % with a narrow interval
+    ({"n_eff": 29.9}, (True, "neff_lt_30", False)),  # NCHS rule 1
+    ({"n_eff": 30.0}, (False, None, False)),
+    ({"low": 0.30, "high": 0.60}, (True, "width_ge_30", False)),  # NCHS rule 2: exactly 30 points
+    ({"low": 0.31, "high": 0.60}, (False, None, False)),  # 29 points: shown
+    ({"share": 0.04, "low": 0.01, "high": 0.0621}, (True, "rel_width_gt_130", False)),  # 5.2 points = 130.5 %
+    ({"share": 0.04, "low": 0.01, "high": 0.0619}, (False, None, False)),  # 5.19 points = 129.75 %
+    ({"share": 0.02, "low": 0.005, "high": 0.0549}, (False, None, False)),  # 249 % but only 4.99 points wide
+    ({"df": 7}, (False, None, True)),  # NCHS: fewer than 8 degrees of freedom is flagged for review
+    ({"df": 8}, (False, None, False)),
+])
+def test_each_presentation_rule(kwargs, expected):
+    assert _rules(**kwargs) == expected
+
+
+def test_rule_order_names_the_first_rule_broken():
+    # a base of 2 also has a low effective n and a wide interval: the count rule is named
+    assert _rules(n=2, n_eff=2.0, low=0.0, high=0.9, yes=1, share=0.5)[1] == "n_lt_3"
 
 
 def test_nan_indicators_excluded_from_denominator():
@@ -304,3 +326,93 @@ def test_equality_test_three_groups_matches_row_level_wald():
         df = res["df_den"].iloc[i] + 3 - 2  # df_den = design df - k + 2
         assert res["wald_f"].iloc[i] == pytest.approx(wald * (df - 1) / (df * 2), rel=1e-9)
         assert res["groups"].iloc[i] == ("A", "B", "C") and res["df_num"].iloc[i] == 2
+
+
+# ----------------------------------------------------------------------------
+# Finite population correction, against samplics' TaylorEstimator
+# ----------------------------------------------------------------------------
+def _samplics_proportion(y, w, strata, fpc):
+    """Return samplics' (share, standard error) of a 0/1 variable with strata and fpc = {stratum: 1 - n_h/N_h}."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from samplics.estimation import TaylorEstimator
+        from samplics.utils.types import PopParam
+
+        taylor = TaylorEstimator(PopParam.prop)
+        taylor.estimate(y=y, samp_weight=w, stratum=strata, fpc=fpc, remove_nan=True)
+    return taylor.point_est[1.0], taylor.stderror[1.0]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_finite_population_correction_equals_samplics(seed):
+    rng = np.random.default_rng(100 + seed)
+    n_strata = int(rng.integers(3, 12))
+    n_h = rng.integers(2, 40, n_strata)
+    big_n = n_h + rng.integers(0, 80, n_strata)  # some strata fully enumerated (N_h = n_h)
+    strata = np.repeat([f"h{k}" for k in range(n_strata)], n_h)
+    n = len(strata)
+    y = rng.binomial(1, rng.uniform(0.05, 0.95), n).astype(float)
+    w = np.repeat(big_n / n_h, n_h) * rng.uniform(0.7, 1.3, n)
+    population = pd.Series(big_n.astype(float), index=[f"h{k}" for k in range(n_strata)])
+    res = est.estimate(pd.DataFrame({"x": y}), pd.Series(w), pd.Series(strata), pd.Series(["all"] * n),
+                       stratum_population=population).iloc[0]
+    fpc = {f"h{k}": 1 - n_h[k] / big_n[k] for k in range(n_strata)}
+    share, se = _samplics_proportion(y, w, strata, fpc)
+    assert res["share"] == pytest.approx(share, abs=1e-12)
+    assert res["se"] == pytest.approx(se, rel=1e-9, abs=1e-12)
+    without = est.estimate(pd.DataFrame({"x": y}), pd.Series(w), pd.Series(strata), pd.Series(["all"] * n)).iloc[0]
+    assert res["se"] < without["se"]  # some strata are sampled at a high rate: the correction shrinks the SE
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_finite_population_correction_in_a_domain_equals_samplics(seed):
+    # a domain (rows outside it count as zeros of z), as every filtered figure is
+    rng = np.random.default_rng(200 + seed)
+    n_h = rng.integers(3, 30, 6)
+    big_n = n_h * rng.integers(1, 5, 6)
+    strata = np.repeat([f"h{k}" for k in range(6)], n_h)
+    n = len(strata)
+    y = rng.binomial(1, 0.4, n).astype(float)
+    w = np.repeat(big_n / n_h, n_h)
+    in_domain = rng.random(n) < 0.6
+    population = pd.Series(big_n.astype(float), index=[f"h{k}" for k in range(6)])
+    group = pd.Series(np.where(in_domain, "d", None), dtype=object)
+    res = est.estimate(pd.DataFrame({"x": y}), pd.Series(w), pd.Series(strata), group,
+                       stratum_population=population).set_index("group").loc["d"]
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from samplics.estimation import TaylorEstimator
+        from samplics.utils.types import PopParam
+
+        taylor = TaylorEstimator(PopParam.prop)
+        taylor.estimate(y=y, samp_weight=w, stratum=strata, domain=np.where(in_domain, "d", "other"),
+                        fpc={f"h{k}": 1 - n_h[k] / big_n[k] for k in range(6)}, remove_nan=True)
+    assert res["share"] == pytest.approx(taylor.point_est["d"][1.0], abs=1e-12)
+    assert res["se"] == pytest.approx(taylor.stderror["d"][1.0], rel=1e-9)
+
+
+def test_fully_enumerated_strata_have_no_sampling_variance():
+    y = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 0.0])
+    strata = pd.Series(["a", "a", "a", "b", "b", "b"])
+    res = est.estimate(pd.DataFrame({"x": y}), pd.Series(np.ones(6)), strata, pd.Series(["g"] * 6),
+                       stratum_population={"a": 3, "b": 3}).iloc[0]
+    assert res["variance"] == pytest.approx(0.0, abs=1e-18)
+
+
+def test_fpc_applies_to_the_difference_test():
+    rng = np.random.default_rng(5)
+    n = 300
+    strata = pd.Series(rng.choice(["a", "b", "c"], n))
+    y = pd.DataFrame({"x": rng.binomial(1, 0.5, n).astype(float)})
+    group = pd.Series(rng.choice(["A", "B"], n))
+    sums = est.cell_sums(y, pd.Series(np.full(n, 2.0)), strata, group)
+    sizes = strata.value_counts()
+    plain = est.difference_test(sums, sizes, "A", "B")["se"].iloc[0]
+    corrected = est.difference_test(sums, sizes, "A", "B", stratum_population=sizes * 2)["se"].iloc[0]
+    # N_h = 2 n_h: every stratum's variance halves, so the standard error shrinks by sqrt(2)
+    assert corrected == pytest.approx(plain / np.sqrt(2), rel=1e-12)

@@ -6,8 +6,8 @@ import pytest
 
 from dashboard.data import codebook as cb
 from dashboard.data import estimators
-from dashboard.data.cube import stratum_key
 from dashboard.data.filters import Filter, parse_filter
+from dashboard.data.strata import variance_strata
 from dashboard.figures.specs import BY_ID, IDS
 from dashboard.figures.tables import COLUMNS, indicators
 from tests.shipped import figure_data, shipped
@@ -23,9 +23,12 @@ def _direct(figure: str, filt: Filter) -> pd.DataFrame:
         rows &= df["sector"].isin(filt.sector)
     if filt.value:
         rows &= df[["value_" + v for v in filt.value]].fillna(False).astype(bool).any(axis=1)
-    group = df["tech_group"].astype("object") if spec.series == "tech_group" else pd.Series("all", index=df.index)
+    group = (pd.Series(pd.Categorical(df["tech_group"].astype("object"), categories=list(cb.TECH_GROUP_CODES)),
+                       index=df.index) if spec.series == "tech_group" else pd.Series("all", index=df.index))
     group = group.where(rows, None)
-    return estimators.estimate(indicators(spec, df), df["weight"], stratum_key(df), group)
+    strata = variance_strata(df)  # with the finite population correction from stratum_population
+    return estimators.estimate(indicators(spec, df), df["weight"], strata.of_row, group,
+                               stratum_population=strata.population)
 
 
 @pytest.mark.parametrize("figure,filt", [
@@ -38,7 +41,8 @@ def _direct(figure: str, filt: Filter) -> pd.DataFrame:
 def test_cube_equals_direct_estimate(figure, filt):
     table = figure_data().table(figure, filt)
     direct = _direct(figure, filt)
-    kept = ~direct["suppressed"].to_numpy()
+    kept = ~table["suppressed"].to_numpy()
+    assert not (direct["suppressed"].to_numpy() & kept).any()  # what the rules hide stays hidden
     assert np.allclose(table["share"].to_numpy()[kept], 100 * direct["share"].to_numpy()[kept], atol=1e-3)
     assert np.allclose(table["ci_low"].to_numpy()[kept], 100 * direct["ci_low"].to_numpy()[kept], atol=1e-3)
     assert (table["n"].to_numpy() == direct["n"].to_numpy()).all()
@@ -48,7 +52,10 @@ def test_sector_filter_changes_shares_and_shrinks_n():
     whole = figure_data().table("fig4", Filter())
     state = figure_data().table("fig4", parse_filter(sector="state"))
     assert (state["n"] < whole["n"]).all()
-    assert state.loc[0, "n"] == 274 and whole.loc[0, "n"] == 733
+    df = shipped()
+    answered = (df["round"] == cb.CURRENT_ROUND) & df["tech_role"].isin(cb.TECH_ROLES) & df["value_quality"].notna()
+    assert whole.loc[0, "n"] == answered.sum()  # technological innovators who answered the values question
+    assert state.loc[0, "n"] == (answered & (df["sector"] == "state")).sum()
     assert (state["share"] - whole["share"]).abs().max() > 5
 
 
@@ -60,7 +67,7 @@ def test_own_variable_filter_highlights_instead_of_collapsing():
     marked = fig4[fig4["highlighted"]]
     assert len(fig4) == 10
     assert "value_efficiency" in set(marked["category"]) and "non_tech" in set(marked["series"])
-    assert fig4.loc[0, "n"] == 733  # neither filter shrinks the base of its own figure
+    assert fig4.loc[0, "n"] == figure_data().table("fig4", Filter()).loc[0, "n"]  # neither filter shrinks its own base
 
 
 @pytest.mark.parametrize("role,marked", [
@@ -80,10 +87,13 @@ def test_tech_filter_on_an_all_workplaces_figure_restricts_to_those_innovators()
     df = shipped()
     rows = (df["round"] == cb.CURRENT_ROUND) & (df["tech_group"] == "new_tech")
     group = pd.Series("all", index=df.index).where(rows, None)
-    direct = estimators.estimate(indicators(BY_ID["fig7"], df), df["weight"], stratum_key(df), group)
+    strata = variance_strata(df)
+    direct = estimators.estimate(indicators(BY_ID["fig7"], df), df["weight"], strata.of_row, group,
+                                 stratum_population=strata.population)
     table = figure_data().table("fig7", parse_filter(tech_role="new_tech"))
-    assert (table["n"] == direct["n"]).all() and table.loc[0, "n"] == 201
-    kept = ~direct["suppressed"].to_numpy()
+    new_tech = (df["round"] == cb.CURRENT_ROUND) & (df["tech_group"] == "new_tech") & df["curiosity"].notna()
+    assert (table["n"] == direct["n"]).all() and table.loc[0, "n"] == new_tech.sum()
+    kept = ~table["suppressed"].to_numpy()
     assert np.allclose(table["share"].to_numpy(float)[kept], 100 * direct["share"].to_numpy(float)[kept], atol=1e-3)
 
 

@@ -39,7 +39,7 @@ def register_callbacks(app, data: FigureData, synthetic: bool = True, images: bo
     register_url_sync(app)
     register_reset(app)
     register_figures(app, data, synthetic, cache or ResponseCache())
-    register_texts(app)
+    register_texts(app, data.fpc)
     register_downloads(app, data, synthetic)
     register_export(app, data, synthetic, images)
     register_browser_side(app)

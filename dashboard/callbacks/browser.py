@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from dash import Input, Output, State
+from dash import MATCH, Input, Output, State
 
 from ..data.codebook import CURRENT_ROUND
 from ..figures.theme import WIDTH_BUCKETS
@@ -77,6 +77,14 @@ def register_browser_side(app) -> None:
         Output("filter-toggle", "aria-expanded"),
         Input("filter-toggle", "n_clicks"),
         State("filter-collapse", "is_open"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(  # a card's "show numbers as a table" toggle
+        "function (n) { const table = (n || 0) % 2 === 1;"
+        " return [table ? 'card-body show-table' : 'card-body show-chart', table ? 'true' : 'false']; }",
+        Output({"type": "card-body", "figure": MATCH}, "className"),
+        Output({"type": "view-toggle", "figure": MATCH}, "aria-pressed"),
+        Input({"type": "view-toggle", "figure": MATCH}, "n_clicks"),
         prevent_initial_call=True,
     )
     app.clientside_callback(

@@ -12,11 +12,13 @@ import logging
 from dash import Input, Output
 
 from ..cache import ResponseCache
+from ..figures.alternative import summary, table_view
 from ..figures.specs import FIGURES, IDS
 from ..figures.tables import FigureData
 from ..figures.theme import WIDTH_BUCKETS, bucket
 from ..i18n import DEFAULT_LANG, LANGS, lang_or_default, t
-from ..layout import CHART_WIDTH, card_pairs, card_spans
+from ..layout import CHART_WIDTH, card_ids, card_pairs, card_spans
+from ..views import data_table
 from .common import FILTER_INPUTS, _notice, control_values, strict_filter
 
 logger = logging.getLogger(__name__)
@@ -81,22 +83,45 @@ def figure_key(filt, lang: str, widths: dict[str, int | None]) -> str:
     return f"figures|{query}|{lang}|{widths['wide']}|{widths['half']}"
 
 
+PER_FIGURE = 4  # outputs per figure: figure, config, summary, table view
+
+
+def _alternatives(spec, table, filt, lang: str) -> list:
+    """Return a figure's text summary and table view (as HTML children)."""
+    ids = card_ids(spec.id)
+    return [summary(spec, table, filt, lang), data_table(table_view(spec, table, filt, lang), ids["table"])]
+
+
+def _failed(lang: str) -> list:
+    return [_failed_figure(lang), {"displaylogo": False}, t("figure_failed", lang), None]
+
+
+def status_text(filt, lang: str, drawn: int) -> str:
+    """Return what the live region says after a redraw: '16 figurer opdateret: Sektor: Stat'."""
+    filters = "; ".join(filt.describe(lang)) or t("no_filters", lang)
+    return t("figures_updated", lang, count=drawn, filters=filters)
+
+
 def register_figures(app, data: FigureData, synthetic: bool = True, cache: ResponseCache | None = None) -> None:
     """Register ``update_figures`` over `data`, memoizing its figures in `cache`."""
     cache = cache or ResponseCache()
-    outputs = [o for fid in IDS for o in (Output(fid, "figure"), Output(fid, "config"))]
+    outputs = [o for fid in IDS for o in (Output(fid, "figure"), Output(fid, "config"),
+                                          Output(card_ids(fid)["summary"], "children"),
+                                          Output(card_ids(fid)["table"], "children"))]
 
     @app.callback(
         *outputs,
         Output("notice", "children"),
         Output("notice", "is_open"),
+        Output("figures-status", "children"),
         *FILTER_INPUTS,
         Input("lang", "value"),
         Input("url-problems", "data"),
         Input(CHART_WIDTH, "data"),
     )
     def update_figures(sector, tech_role, value, round_, lang, url_problems, chart_width=None):
-        """Return each figure, built for the width its card has, and its config for the filter, and the notice."""
+        """Return each figure, built for the width its card has, its config, summary and table view for the
+        filter, the notice and what the live region announces."""
         messages = [m for m in url_problems or [] if isinstance(m, str)] if isinstance(url_problems, list) else []
         if not (isinstance(lang, str) and lang in LANGS):
             messages.append(t("notice_lang", DEFAULT_LANG, value=repr(str(lang)[:40])))
@@ -110,29 +135,33 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
             messages += problems
 
             def build():
-                figures, failed = {}, []
+                figures, texts, failed = {}, {}, []
                 for spec in FIGURES:
                     try:
                         table = data.table(spec, filt, lang)
                         figures[spec.id] = figure_dict(spec, table, filt, lang,
                                                        width=widths[SPANS.get(spec.id, "wide")], synthetic=synthetic)
+                        texts[spec.id] = _alternatives(spec, table, filt, lang)
                     except Exception:
                         logger.exception("figure %s failed for %r", spec.id, filt)
+                        figures.pop(spec.id, None)
                         failed.append(spec.id)
                 _even_pairs(figures, widths)
                 _fix_phone_width(figures, widths)
                 out = []
                 for spec in FIGURES:
                     fig = figures.get(spec.id)
-                    out += [fig, graph_config(spec, filt, lang, fig)] if fig is not None else \
-                        [_failed_figure(lang), {"displaylogo": False}]
+                    out += [fig, graph_config(spec, filt, lang, fig), *texts[spec.id]] if fig is not None else \
+                        _failed(lang)
                 return {"outputs": out, "failed": failed}
 
             built = cache.get_or_set(figure_key(filt, lang, widths), build)
             out = built["outputs"]
             messages += [t("notice_figure_error", lang, figure=fid) for fid in built["failed"]]
+            status = status_text(filt, lang, len(IDS) - len(built["failed"]))
         except Exception:
             logger.exception("figures callback failed for %r", raw)
-            out = [_failed_figure(lang), {"displaylogo": False}] * len(IDS)
+            out = _failed(lang) * len(IDS)
             messages.append(t("notice_error", lang))
-        return *out, *_notice(messages)
+            status = t("notice_error", lang)
+        return *out, *_notice(messages), status

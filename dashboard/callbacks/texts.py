@@ -23,8 +23,8 @@ def _text(item, lang: str):
         return no_update
 
 
-def register_texts(app) -> None:
-    """Register ``translate``."""
+def register_texts(app, fpc: bool = True) -> None:
+    """Register ``translate``; `fpc`: whether the method note says the finite population correction applies."""
 
     @app.callback(
         Output({"type": TXT, "key": ALL}, "children"),
@@ -40,4 +40,4 @@ def register_texts(app) -> None:
         texts = [_text(o, lang) for o in ctx.outputs_list[0]]
         options = filter_options(lang)
         return (texts, *[options[k] for k in FILTER_KEYS], *[t("placeholder_" + k, lang) for k in DROPDOWNS],
-                *[dropdown_labels(lang) for _ in DROPDOWNS], about_body(lang))
+                *[dropdown_labels(lang) for _ in DROPDOWNS], about_body(lang, fpc))

@@ -16,13 +16,12 @@ import pandas as pd
 from . import estimators
 from .codebook import VALUE_COLUMNS
 from .filters import Filter
+from .strata import Strata, design_key, variance_strata
 
 ATTRIBUTES = ("round", "sector", "innovated", "tech_role", "tech_group", "tech_new", *VALUE_COLUMNS)
 
 
-def stratum_key(df: pd.DataFrame) -> pd.Series:
-    """Return the design stratum of each row: round and stratum (the rounds are separate samples)."""
-    return df["round"].astype(str) + "|" + df["stratum"].astype(str)
+stratum_key = design_key  # the design stratum of each row: round and stratum
 
 
 def attributes(df: pd.DataFrame) -> pd.DataFrame:
@@ -39,21 +38,24 @@ def attributes(df: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Cells:
-    """The fine cells of a data set: each row's cell number, the cells' attributes, stratum sizes."""
+    """The fine cells of a data set: each row's cell number, the cells' attributes, the variance strata."""
 
     row_cell: pd.Series
     attrs: pd.DataFrame
-    stratum: pd.Series
-    stratum_sizes: pd.Series
+    strata: Strata
+
+    @property
+    def stratum(self) -> pd.Series:
+        """Return each row's variance stratum."""
+        return self.strata.of_row
 
     @classmethod
     def of(cls, df: pd.DataFrame) -> Cells:
         """Return the cells of `df` (computed once per data set, shared by all figures)."""
         attrs = attributes(df)
         cell_id, uniques = pd.factorize(pd.MultiIndex.from_frame(attrs))
-        stratum = stratum_key(df)
         return cls(pd.Series(cell_id, index=df.index), pd.DataFrame(list(uniques), columns=attrs.columns),
-                   stratum, stratum.value_counts())
+                   variance_strata(df))
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,9 @@ class Cube:
     """Sums per (cell, stratum, category) for one set of indicators."""
 
     cells: pd.DataFrame  # one row per cell: its attributes
-    sums: pd.DataFrame  # cell, stratum, category, n, sw, swy, sw2, sw2y
-    stratum_sizes: pd.Series
+    sums: pd.DataFrame  # cell, stratum, category, n, sw, swy, sw2, sw2y, ny
+    stratum_sizes: pd.Series  # n_h per variance stratum
+    stratum_population: pd.Series  # N_h per variance stratum (NaN: unknown, no finite population correction)
     categories: tuple[str, ...]
 
     @classmethod
@@ -72,7 +75,7 @@ class Cube:
         sums = estimators.cell_sums(indicators, df["weight"], cells.stratum, cells.row_cell)
         sums = sums.rename(columns={"group": "cell"})
         sums["cell"] = sums["cell"].astype(int)
-        return cls(cells.attrs, sums, cells.stratum_sizes, tuple(indicators.columns))
+        return cls(cells.attrs, sums, cells.strata.sizes, cells.strata.population, tuple(indicators.columns))
 
     def select(self, cell_mask: pd.Series, series: pd.Series | None) -> pd.DataFrame:
         """Return sums per (stratum, group, category) over the selected cells, grouped by `series`.
@@ -96,4 +99,4 @@ class Cube:
         groups = order or (["all"] if series is None else list(pd.unique(series[series != ""])))
         sums["group"] = pd.Categorical(sums["group"], categories=groups)
         sums["category"] = pd.Categorical(sums["category"].astype(str), categories=list(self.categories))
-        return estimators.estimate_from_sums(sums, self.stratum_sizes), sums
+        return estimators.estimate_from_sums(sums, self.stratum_sizes, stratum_population=self.stratum_population), sums

@@ -15,7 +15,7 @@ from ..data.codebook import SYNTHETIC_LABEL
 from ..data.filters import Filter
 from ..figures.build import build_figure, data_label, png_filename
 from ..figures.specs import BASES, FIGURES, FigureSpec
-from ..figures.tables import FigureData
+from ..figures.tables import FigureData, published
 from . import images
 from .presets import DEFAULT_PRESET, DEFAULT_SCALE, FORMATS, PRESETS
 from .workbook import METADATA_COLUMNS, neutralised, sheet_name, workbook_bytes
@@ -38,9 +38,11 @@ def table_csv(table: pd.DataFrame, spec: FigureSpec, lang: str, synthetic: bool)
     """Return the CSV of a figure's table: the columns of `barometer table`, then a `note` column.
 
     Every CSV export uses it: a figure's "Download data (CSV)", "Download all" and `barometer export`.
-    Text cells that a spreadsheet would read as a formula are `neutralised`.
+    The numbers are `published` (one decimal, p-values as text); text cells that a spreadsheet would
+    read as a formula are `neutralised`.
     """
-    return neutralised(table.assign(note=data_note(spec, lang, synthetic))).to_csv(index=False, lineterminator="\n")
+    out = published(table).assign(note=data_note(spec, lang, synthetic))
+    return neutralised(out).to_csv(index=False, lineterminator="\n")
 
 
 def _n_text(table: pd.DataFrame) -> str:
@@ -84,7 +86,7 @@ def export_files(data: FigureData, filt: Filter = Filter(), *, lang: str = "da",
     if "xlsx" in formats:
         meta = pd.DataFrame([metadata_row(s, tables[s.id], filt, lang, when, synthetic) for s in figures],
                             columns=METADATA_COLUMNS)
-        files[f"barometer_{_filter_slug(filt)}.xlsx"] = workbook_bytes(tables, meta)
+        files[f"barometer_{_filter_slug(filt)}.xlsx"] = workbook_bytes({k: published(t) for k, t in tables.items()}, meta)
     kinds = [f for f in ("png", "svg") if f in formats]
     if kinds:
         files.update(_images(figures, tables, filt, lang, kinds, size, scale, synthetic))

@@ -22,12 +22,12 @@ from .text import TEXT, wrap
 
 
 def _hover(row: pd.Series, cat_label: str, series_text: str | None, lang: str) -> str:
-    """Return the hover text of one bar: share to one decimal, interval, n and effective n."""
+    """Return the hover text of one bar: share and interval in whole percent, as published, n and effective n."""
     lines = [f"<b>{cat_label}</b>"]
     if series_text:
         lines.append(series_text)
-    lines.append(f"{TEXT['share'][lang]}: {theme.fmt_pct(row['share'], lang, 1)}")
-    lines.append(f"{TEXT['interval'][lang]}: {theme.fmt_range(row['ci_low'], row['ci_high'], lang, 1)}")
+    lines.append(f"{TEXT['share'][lang]}: {theme.fmt_pct(row['share'], lang)}")
+    lines.append(f"{TEXT['interval'][lang]}: {theme.fmt_range(row['ci_low'], row['ci_high'], lang)}")
     n_eff = theme.fmt_number(float(row["n_eff"]), lang) if pd.notna(row["n_eff"]) else "-"
     lines.append(f"{TEXT['n'][lang].capitalize()}: {theme.fmt_number(int(row['n']), lang)}"
                  f" · {TEXT['n_eff'][lang]}: {n_eff}")
@@ -36,70 +36,110 @@ def _hover(row: pd.Series, cat_label: str, series_text: str | None, lang: str) -
     return "<br>".join(lines)
 
 
+SAYS_ITSELF = ("differencing", "complementary", "width_ge_30", "rel_width_gt_130")  # need no "Suppressed:"
+
+
 def _suppressed_text(row: pd.Series, lang: str) -> str:
-    """Return 'Suppressed: fewer than 3 respondents' in `lang`."""
+    """Return 'Suppressed: fewer than 3 respondents' in `lang` ('Too uncertain: ...', 'Hidden so that ...' for
+    the reasons that say themselves why the value is missing)."""
     reason = REASONS.get(str(row["reason"]), {}).get(lang, "")
+    if str(row["reason"]) in SAYS_ITSELF:
+        return reason[:1].upper() + reason[1:]
     return f"{TEXT['suppressed'][lang]}: {reason}" if reason else TEXT["suppressed"][lang]
+
+
+def bar_marker(series_code: str, index: int, multi: bool, state: str, count: int | None = None) -> dict:
+    """Return the marker of `count` bars of a series (one value each; None: single values, for a legend entry)
+    in one highlight `state` ("plain", "highlighted" or "dimmed"): its colour (mixed with white when dimmed),
+    an outline with 3:1 contrast against white (dark and thick when highlighted) and, in a chart of several
+    series, the series' pattern."""
+    base = theme.colour(series_code, index)
+    fill = theme.lighten(base, theme.DIMMED_MIX) if state == "dimmed" else base
+    edge = theme.outline(base)
+    line_colour, line_width = theme.HIGHLIGHT_LINE if state == "highlighted" else (edge, theme.BAR_LINE_WIDTH)
+    shape = theme.series_pattern(series_code, index) if multi else ""
+
+    def each(value):
+        return value if count is None else [value] * count
+
+    return dict(
+        color=each(fill),
+        line=dict(color=each(line_colour), width=each(line_width)),
+        pattern=dict(shape=each(shape), fgcolor=edge, bgcolor=fill, fillmode="replace", size=7, solidity=0.3),
+    )
 
 
 def bar_traces(traces: list[dict], spec: FigureSpec, bars: list[Bar], categories: dict[str, str],
                series: list[str], horizontal: bool, multi: bool, lang: str, sc: theme.Scale) -> None:
     """Append to `traces` one bar trace per series and highlight state, and the value labels beyond the
-    intervals; returns None."""
-    dim = any(bool(b.row["highlighted"]) for b in bars)
+    intervals; returns None.
+
+    When a filter highlights some bars, they get a dark outline and a bold label and the others a lighter
+    colour: the highlight never rests on colour or opacity alone. Series differ by colour and pattern.
+    """
+    marks = [bool(b.row["highlighted"]) for b in bars]
+    dim = any(marks) and not all(marks)
     for k, s in enumerate(series):
-        base = theme.colour(s, k)
         label = series_label(spec, s, lang)
-        for dimmed in (False, True):
-            group = [b for b in bars if b.series == s and (dim and not bool(b.row["highlighted"])) == dimmed]
+        for state in ("plain", "highlighted", "dimmed"):
+            group = [b for b in bars if b.series == s and _state(b, dim) == state]
             if not group:
                 continue
-            opacity = theme.DIMMED_OPACITY if dimmed else 1.0
-            share = [None if bool(b.row["suppressed"]) else float(b.row["share"]) for b in group]
-            plus = [None if v is None else float(b.row["ci_high"]) - v for b, v in zip(group, share, strict=True)]
-            minus = [None if v is None else v - float(b.row["ci_low"]) for b, v in zip(group, share, strict=True)]
-            flagged = [bool(b.row["flagged"]) and not bool(b.row["suppressed"]) for b in group]
+            # the chart carries values to one decimal, as the downloads do; labels round the exact value
+            exact = [None if bool(b.row["suppressed"]) else float(b.row["share"]) for b in group]
+            share = [None if v is None else round(v, 1) for v in exact]
+            plus = [None if v is None else round(round(float(b.row["ci_high"]), 1) - v, 1)
+                    for b, v in zip(group, share, strict=True)]
+            minus = [None if v is None else round(v - round(float(b.row["ci_low"]), 1), 1)
+                     for b, v in zip(group, share, strict=True)]
             error = dict(type="data", symmetric=False, array=plus, arrayminus=minus, thickness=1.3, width=4,
-                         color=theme.ERROR_BAR_DIMMED if dimmed else theme.ERROR_BAR_COLOUR)
-            pos = [b.pos for b in group]
-            fill = [theme.lighten(base, 0.6) if f else base for f in flagged]
-            # The hatching replaces the fill ("replace" mode, background per bar): plotly derives an
-            # "overlay" pattern's defaults from the marker colour, which must then be a single colour.
-            marker = dict(
-                color=fill,
-                opacity=[opacity] * len(group),
-                line=dict(color=[base if f else "rgba(0,0,0,0)" for f in flagged],
-                          width=[1.2 if f else 0 for f in flagged]),
-                pattern=dict(shape=[theme.FLAGGED_PATTERN if f else "" for f in flagged], fgcolor=base,
-                             bgcolor=fill, fillmode="replace", size=7, solidity=0.35),
-            )
+                         color=theme.ERROR_BAR_DIMMED if state == "dimmed" else theme.ERROR_BAR_COLOUR)
             common = dict(
-                name=label, legendgroup=s, showlegend=False, width=[b.width for b in group], marker=marker,
+                name=label, legendgroup=s, showlegend=False, width=[b.width for b in group],
+                marker=bar_marker(s, k, multi, state, len(group)),
                 customdata=[[b.series, b.category] for b in group],
                 hovertext=[_hover(b.row, categories[b.category], label if multi else None, lang) for b in group],
                 hovertemplate="%{hovertext}<extra></extra>",
             )
+            pos = [b.pos for b in group]
             if horizontal:
                 traces.append(dict(type="bar", y=pos, x=share, orientation="h", error_x=error, **common))
             else:
                 traces.append(dict(type="bar", x=pos, y=share, error_y=error, **common))
-            _value_labels(traces, group, share, horizontal, dimmed, lang, s, sc)
+            _value_labels(traces, group, exact, horizontal, state == "highlighted", lang, s, sc)
 
 
-def _value_labels(traces: list[dict], group: list[Bar], share: list, horizontal: bool, dimmed: bool, lang: str,
+def _state(bar: Bar, dim: bool) -> str:
+    """Return a bar's highlight state: "plain" when nothing is highlighted, else "highlighted" or "dimmed"."""
+    if not dim:
+        return "plain"
+    return "highlighted" if bool(bar.row["highlighted"]) else "dimmed"
+
+
+def legend_traces(traces: list[dict], series: list[str], names: list[str], horizontal: bool) -> None:
+    """Append one legend entry per series, drawn with the series' colour, outline and pattern; returns None."""
+    for k, (s, name) in enumerate(zip(series, names, strict=True)):
+        traces.append(dict(type="bar", x=[None], y=[None], name=name, legendgroup=s, showlegend=True,
+                           marker=bar_marker(s, k, True, "plain"), hoverinfo="skip",
+                           **({"orientation": "h"} if horizontal else {})))
+
+
+def _value_labels(traces: list[dict], group: list[Bar], share: list, horizontal: bool, bold: bool, lang: str,
                   series: str, sc: theme.Scale) -> None:
-    """Append a text trace of the rounded values ('34 %') just beyond each bar's interval; returns None."""
+    """Append a text trace of the rounded values ('34 %') just beyond each bar's interval, bold when the bar is
+    highlighted and with a dagger when it is flagged; returns None."""
     ends, pos, text = [], [], []
     for b, v in zip(group, share, strict=True):
         if v is None:
             continue
         high = float(b.row["ci_high"])
-        ends.append(high if not math.isnan(high) else v)
+        ends.append(round(high if not math.isnan(high) else v, 1))
         pos.append(b.pos)
-        text.append(("\u2002" if horizontal else "") + theme.fmt_pct(v, lang))
+        value = theme.fmt_pct(v, lang) + (theme.FLAG_MARK if bool(b.row["flagged"]) else "")
+        text.append(("\u2002" if horizontal else "") + (f"<b>{value}</b>" if bold else value))
     if not text:
         return
-    font = dict(size=sc.label, color=theme.lighten(theme.TEXT_COLOUR, 0.6) if dimmed else theme.TEXT_COLOUR)
+    font = dict(size=sc.label, color=theme.TEXT_COLOUR)
     xy = dict(x=ends, y=pos, textposition="middle right") if horizontal else dict(
         x=pos, y=ends, textposition="top center")
     traces.append(dict(type="scatter", mode="text", text=text, textfont=font, hoverinfo="skip", showlegend=False,

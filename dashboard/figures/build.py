@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 
 from ..data.filters import Filter
 from . import theme
-from .bars import bar_traces, range_traces, suppressed_annotation
+from .bars import bar_traces, legend_traces, range_traces, suppressed_annotation
 from .frame import (
     Frame,
     data_label,
@@ -120,7 +120,9 @@ def figure_dict(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(), 
 
     visible = table[~table["suppressed"].astype(bool)]
     flagged_any = bool(visible["flagged"].astype(bool).any())
+    marked = table["highlighted"].astype(bool)
     footer = footer_items(spec, lang, sc, flagged=flagged_any, significant=bool(significant),
+                          highlighted=bool(marked.any()) and not bool(marked.all()),
                           intervals=spec.chart != "range", synthetic=synthetic)
     sub = subtitle_lines(spec, table, filt, lang, width=sc.width)
     title_lines = wrap_title(spec, lang, sc)
@@ -174,12 +176,7 @@ def figure_dict(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(), 
     else:
         bar_traces(traces, spec, bars, categories, series, horizontal, multi, lang, sc)
     if multi:
-        for k, s in enumerate(series):
-            traces.append(dict(type="scatter",
-                x=[None], y=[None], mode="markers", name=legend.names[k], legendgroup=s,
-                marker=dict(symbol="square", size=14, color=theme.colour(s, k)), hoverinfo="skip",
-                showlegend=True,
-            ))
+        legend_traces(traces, series, legend.names, horizontal)
     notes = []
     slot_px = plot_h / ncat if horizontal else (sc.width - left - right) / ncat
     for bar in bars:
@@ -225,24 +222,33 @@ def export_height(fig: go.Figure | dict | None) -> int:
     return max(theme.EXPORT_HEIGHT, int(math.ceil(height or 0)))
 
 
+# The modebar's one button in the page's language (plotly.js's own words, as its locale files key them).
+MODEBAR_TEXT = {"da": {"Download plot as a PNG": "Hent figuren som PNG-billede",
+                       "Download plot as a png": "Hent figuren som PNG-billede",
+                       "Download plot": "Hent figuren"}}
+
+
 def graph_config(spec: FigureSpec, filt: Filter, lang: str = "da", figure: go.Figure | dict | None = None) -> dict:
-    """Return the dcc.Graph config: a modebar with only the camera, exporting the print-size PNG.
+    """Return the dcc.Graph config: a modebar with only the camera (named in the page's language), exporting
+    the print-size PNG; nothing that sends the chart to a third party ("Share chart" is off).
 
     With the `figure` the config is for, the export is as tall as the figure if that is taller than
     the print size (see `export_height`). Numbers are formatted in Python (and `layout.separators`),
-    so no plotly locale is needed.
+    so no plotly number locale is needed.
     """
+    locale = {"locale": lang, "locales": {lang: {"dictionary": MODEBAR_TEXT[lang]}}} if lang in MODEBAR_TEXT else {}
     return {
         "displaylogo": False,
         "displayModeBar": True,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "showLink": False,
+        "modeBarButtons": [["toImage"]],
         "responsive": True,
         "scrollZoom": False,
         "doubleClick": False,
         "showTips": False,
-        "modeBarButtonsToRemove": [
-            "zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d",
-            "hoverClosestCartesian", "hoverCompareCartesian", "toggleSpikelines",
-        ],
+        **locale,
         "toImageButtonOptions": {
             "format": theme.EXPORT_FORMAT,
             "filename": png_filename(spec, filt),

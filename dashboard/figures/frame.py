@@ -119,7 +119,7 @@ def subtitle_lines(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: st
 
 
 def footer_items(spec: FigureSpec, lang: str, sc: theme.Scale, *, flagged: bool, significant: bool,
-                 intervals: bool, synthetic: bool = True) -> list[str]:
+                 intervals: bool, synthetic: bool = True, highlighted: bool = False) -> list[str]:
     """Return the footer's items, most specific first, each wrapped ('<br>') to the width; the source
     and the data label close it.
 
@@ -133,6 +133,8 @@ def footer_items(spec: FigureSpec, lang: str, sc: theme.Scale, *, flagged: bool,
         lines.append(TEXT["significant"][lang])
     if flagged:
         lines.append(TEXT["flagged"][lang])
+    if highlighted:
+        lines.append(TEXT["highlight_key"][lang])
     if intervals:
         lines.append(TEXT["intervals"][lang])
     if spec.illustrative and synthetic:
@@ -191,7 +193,7 @@ def layout_dict(spec: FigureSpec, lang: str, frame: Frame, title_lines: list[str
     """Return the figure's layout as a dict: template, margins, title block, axes and legend, and as
     annotations `annotations` (the notes on the plot), then the category labels above bars and the footer."""
     tickfont = dict(size=sc.base, color=theme.TEXT_COLOUR)
-    cat_axis = dict(tickmode="array", tickvals=cats.ticks, ticktext=cats.ticktext, showgrid=False,
+    cat_axis = dict(tickmode="array", tickvals=cats.ticks, ticktext=cats.ticktext, showgrid=False, tickangle=0,
                     zeroline=False, tickfont=tickfont, showticklabels=bool(cats.ticktext))
     top_value = 100.0
     if horizontal:

@@ -23,7 +23,7 @@ MAX_HBAR_PX = 46  # thickest horizontal bar
 HBAR_ROW_PX = 19  # height per horizontal bar when labels sit left of the bars
 LABELS_ABOVE_BAR_PX = (18, 14)  # bar thickness, single / per series, when labels sit above the bars
 MIN_VERTICAL_BAR_PX = 36  # narrower bars (a phone, many series) are drawn horizontally
-MAX_TICK_LINES = 3  # on a phone: category labels needing more lines turn the chart horizontal
+MAX_TICK_LINES = 3  # category labels needing more lines, or a word wider than its slot, turn the chart horizontal
 MIN_PLOT_SHARE = 0.55  # on a phone, bars get at least this share of the width (else labels go above them)
 
 
@@ -72,8 +72,10 @@ def significant_categories(spec: FigureSpec, table: pd.DataFrame) -> set[str]:
 
 
 def vertical_fits(categories: dict[str, str], nseries: int, plot_w: float, sc: theme.Scale) -> bool:
-    """Return False when a vertical chart would be cramped at this width (only checked on a phone)."""
-    if not sc.phone or not categories:
+    """Return False when a vertical chart would be cramped at this width: bars too thin, or category labels
+    that would need more than MAX_TICK_LINES lines or a word wider than their slot (labels are never turned
+    or wrapped letter by letter: the chart turns horizontal instead)."""
+    if not categories:
         return True
     slot = plot_w / len(categories)
     bar = min(GROUP_WIDTH * slot / nseries, MAX_BAR_PX / BAR_FILL) if nseries > 1 else slot

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..data import codebook as cb
 
@@ -27,6 +28,19 @@ SECTIONS = {
     "collaboration": {"da": "Samarbejde", "en": "Collaboration"},
     "spreading": {"da": "Spredning og nyhedsgrad", "en": "Spreading and novelty"},
     "nordic": {"da": "Norden", "en": "The Nordic countries"},
+}
+# How "don't know" enters the technology groups, as the publication counts it (003, notes to figures 1 and 3).
+NOTE_TECH_GROUP = {
+    "da": "Kendt teknologi omfatter svaret »ved ikke« om teknologien er ny; ikke-teknologiske omfatter »mindre del«, "
+          "»slet ikke« og »ved ikke« om teknologiens rolle, som i publikationen",
+    "en": "Known technology includes 'don't know' on whether the technology is new; non-technological includes "
+          "'minor part', 'no part' and 'don't know' on the role of technology, as in the publication",
+}
+NOTE_TECH_SPLIT = {
+    "da": "Ikke-teknologiske innovationer omfatter »mindre del«, »slet ikke« og »ved ikke« om teknologiens rolle, "
+          "som i publikationen",
+    "en": "Non-technological innovations include 'minor part', 'no part' and 'don't know' on the role of technology, "
+          "as in the publication",
 }
 ALL_FILTERS = ("sector", "tech_role", "value", "round")
 SAMPLE_FILTERS = ("sector", "tech_role", "value")  # round: only figures with a round series use it
@@ -66,12 +80,16 @@ class FigureSpec:
     base: str
     categories: tuple[Category, ...]
     source: dict[str, str]
-    series: str | None = None  # tech_split, tech_group, sector, round, technology or None
+    series: Literal["tech_split", "tech_group", "sector", "round", "tech_new"] | None = None
     series_total: bool = False  # add a series over all rows
-    chart: str = "bar"  # bar, hbar, grouped, stacked, range
+    chart: Literal["bar", "hbar", "grouped", "stacked", "range"] = "bar"
     filters: tuple[str, ...] = SAMPLE_FILTERS  # filters that restrict the base
     highlight: tuple[str, ...] = ()  # filters on the figure's own variable: highlight, don't restrict
-    compare: str | None = None  # "pair": tech vs non-tech test; "all": equality across series
+    compare: Literal["pair", "all"] | None = None  # "pair": tech vs non-tech test; "all": equality across series
+    # Known totals (for complementary suppression): the bars of each series partition its base (add up to 100 %),
+    # or one series or category is the weighted mean of the others (("series", "all"), ("category", "total")).
+    partition: bool = False
+    total: tuple[Literal["series", "category"], str] | None = None
     illustrative: bool = False
     note: dict[str, str] = field(default_factory=dict)
     question: dict[str, str] = field(default_factory=dict)
@@ -102,7 +120,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         (Category("total", "innovated", label={"da": "Hele den offentlige sektor", "en": "Whole public sector"}),
          *(Category(s, "innovated", within=(("sector", (s,)),), label=cb.SECTOR_LABELS[s]) for s in cb.SECTORS)),
         SOURCE_000, series="round", chart="grouped", filters=(), highlight=("sector", "round"),
-        compare="pair", question=cb.BY_NAME["innovated"].question,
+        compare="pair", total=("category", "total"), question=cb.BY_NAME["innovated"].question,
     ),
     FigureSpec(
         "dst-types", "overview",
@@ -115,14 +133,14 @@ FIGURES: tuple[FigureSpec, ...] = (
         "fig1", "technology",
         {"da": "En ud af tre innovationer er teknologiske", "en": "One in three innovations is technological"},
         "innovators", _codes_of("tech_role"), SOURCE_003, chart="bar", filters=("sector", "value"),
-        highlight=("tech_role",), question=cb.BY_NAME["tech_role"].question,
+        highlight=("tech_role",), partition=True, question=cb.BY_NAME["tech_role"].question,
     ),
     FigureSpec(
         "fig2", "technology",
         {"da": "Teknologier, der er nye eller kendte for arbejdspladsen",
          "en": "Technologies new or known to the workplace"},
         "tech_innovators", _codes_of("technology"), SOURCE_003, series="tech_new", chart="hbar",
-        filters=("sector", "value"), highlight=("tech_role",), illustrative=True,
+        filters=("sector", "value"), highlight=("tech_role",), partition=True, illustrative=True,
         question=cb.BY_NAME["technology"].question,
     ),
     FigureSpec(
@@ -130,13 +148,13 @@ FIGURES: tuple[FigureSpec, ...] = (
         {"da": "Innovationer med ny teknologi, kendt teknologi og uden teknologi",
          "en": "Innovations with new technology, known technology and no technology"},
         "innovators", _codes_of("tech_group"), SOURCE_003, chart="bar", filters=("sector", "value"),
-        highlight=("tech_role",), question=cb.BY_NAME["tech_new"].question,
+        highlight=("tech_role",), partition=True, note=NOTE_TECH_GROUP, question=cb.BY_NAME["tech_new"].question,
     ),
     FigureSpec(
         "fig7", "technology",
         {"da": "Vi er nysgerrige på nye teknologiske løsninger og muligheder",
          "en": "We are curious about new technological solutions and possibilities"},
-        "all", _codes_of("curiosity"), SOURCE_003, chart="hbar", filters=SAMPLE_FILTERS,
+        "all", _codes_of("curiosity"), SOURCE_003, chart="hbar", filters=SAMPLE_FILTERS, partition=True,
         question=cb.BY_NAME["curiosity"].question,
     ),
     FigureSpec(
@@ -144,7 +162,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         {"da": "Værdier skabt af teknologiske og ikke-teknologiske innovationer",
          "en": "Value created by technological and non-technological innovations"},
         "innovators", _flags(cb.VALUES), SOURCE_003, series="tech_split", chart="grouped",
-        filters=("sector",), highlight=("value", "tech_role"), compare="pair",
+        filters=("sector",), highlight=("value", "tech_role"), compare="pair", note=NOTE_TECH_SPLIT,
         question=cb.BY_NAME["value_quality"].question,
     ),
     FigureSpec(
@@ -152,7 +170,8 @@ FIGURES: tuple[FigureSpec, ...] = (
         {"da": "Værdier skabt af den seneste innovation, efter sektor",
          "en": "Value created by the latest innovation, by sector"},
         "innovators", _flags(cb.VALUES), SOURCE_000, series="sector", series_total=True, chart="grouped",
-        filters=("tech_role",), highlight=("value", "sector"), question=cb.BY_NAME["value_quality"].question,
+        filters=("tech_role",), highlight=("value", "sector"), total=("series", "all"),
+        question=cb.BY_NAME["value_quality"].question,
     ),
     FigureSpec(
         "fig5", "people",
@@ -170,7 +189,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         {"da": "Medarbejdernes medvirken fremmede eller hæmmede innovationen",
          "en": "Employees promoted or hindered the innovation"},
         "innovators", _codes_of("employees_role", ("promoted", "hindered")), SOURCE_003, series="tech_group",
-        chart="grouped", filters=("sector", "value"), highlight=("tech_role",), compare="all",
+        chart="grouped", filters=("sector", "value"), highlight=("tech_role",), compare="all", note=NOTE_TECH_GROUP,
         question=cb.BY_NAME["employees_role"].question,
     ),
     FigureSpec(
@@ -178,7 +197,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         {"da": "Samarbejdspartnere om teknologiske og ikke-teknologiske innovationer",
          "en": "Collaboration partners on technological and non-technological innovations"},
         "innovators", _flags(cb.PARTNERS), SOURCE_003, series="tech_split", chart="grouped",
-        filters=("sector", "value"), highlight=("tech_role",), compare="pair",
+        filters=("sector", "value"), highlight=("tech_role",), compare="pair", note=NOTE_TECH_SPLIT,
         question=cb.BY_NAME["partner_private"].question,
     ),
     FigureSpec(
@@ -186,21 +205,21 @@ FIGURES: tuple[FigureSpec, ...] = (
         {"da": "Samarbejde med offentlige arbejdspladser i egen sektor",
          "en": "Collaboration with public workplaces in the same sector"},
         "innovators", _flags(("partner_same_sector",)), SOURCE_003, series="tech_group", chart="grouped",
-        filters=("sector", "value"), highlight=("tech_role",), compare="all",
+        filters=("sector", "value"), highlight=("tech_role",), compare="all", note=NOTE_TECH_GROUP,
         question=cb.BY_NAME["partner_same_sector"].question,
     ),
     FigureSpec(
         "fig10", "collaboration",
         {"da": "Samarbejde med private virksomheder", "en": "Collaboration with private companies"},
         "innovators", _flags(("partner_private",)), SOURCE_003, series="tech_group", chart="grouped",
-        filters=("sector", "value"), highlight=("tech_role",), compare="all",
+        filters=("sector", "value"), highlight=("tech_role",), compare="all", note=NOTE_TECH_GROUP,
         question=cb.BY_NAME["partner_private"].question,
     ),
     FigureSpec(
         "dst-novelty", "spreading",
         {"da": "Den seneste innovation: først, tilpasset eller kopieret",
          "en": "The latest innovation: first, adapted or copied"},
-        "innovators", _codes_of("novelty"), SOURCE_000, chart="hbar", filters=SAMPLE_FILTERS,
+        "innovators", _codes_of("novelty"), SOURCE_000, chart="hbar", filters=SAMPLE_FILTERS, partition=True,
         question=cb.BY_NAME["novelty"].question,
     ),
     FigureSpec(

@@ -16,8 +16,8 @@ TEXT = {
     "suppressed": {"da": "Undertrykt", "en": "Suppressed"},
     "interval": {"da": "95 %-interval", "en": "95 % interval"},
     "n_eff": {"da": "effektivt n", "en": "effective n"},
-    "uncertain": {"da": "Usikker: intervallet er bredere end 30 point",
-                  "en": "Uncertain: interval wider than 30 points"},
+    "uncertain": {"da": "Læs med forsigtighed: færre end 8 frihedsgrader",
+                  "en": "Read with care: fewer than 8 degrees of freedom"},
     "published": {"da": "Offentliggjort tal", "en": "Published figure"},
     "published_range": {"da": "Kun offentliggjort som interval", "en": "Published only as a range"},
     "no_data": {"da": "Ingen data for det valgte udsnit", "en": "No data for the selection"},
@@ -27,8 +27,10 @@ TEXT = {
         "en": "Lines: 95 % intervals, the dashboard's own design-based approximation (Korn-Graubard); "
               "Danmarks Statistik publishes no sampling error",
     },
-    "flagged": {"da": "Skraverede søjler: usikre tal, intervallet er bredere end 30 procentpoint",
-                "en": "Hatched bars: uncertain, the interval is wider than 30 percentage points"},
+    "flagged": {"da": "\u2020 Færre end 8 frihedsgrader: læs med forsigtighed (NCHS' standard)",
+                "en": "\u2020 Fewer than 8 degrees of freedom: read with care (the NCHS standard)"},
+    "highlight_key": {"da": "Søjler med mørk kant og fed værdi er fremhævet af filtret; de øvrige er lysere",
+                      "en": "Bars with a dark outline and a bold value are highlighted by the filter; the others are lighter"},
     "significant": {"da": "* Signifikant forskel mellem grupperne (p < 0,05, designbaseret test)",
                     "en": "* Significant difference between the groups (p < 0.05, design-based test)"},
     "published_source": {

@@ -52,8 +52,8 @@ EXTRA_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green
 FONT_FAMILY = "'Source Sans 3', 'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif"
 TEXT_COLOUR = "#1F2328"
 MUTED_COLOUR = "#5B6270"  # subtitle, axis titles
-FOOTER_COLOUR = "#6B7280"
-SUPPRESSED_COLOUR = "#7A7F87"
+FOOTER_COLOUR = "#5F6673"  # 5.9:1 on white
+SUPPRESSED_COLOUR = "#5F6673"  # the note where a hidden bar would be
 TITLE_SIZE = 20
 SUBTITLE_SIZE = 13.5
 BASE_SIZE = 13.5  # tick labels, legend
@@ -65,9 +65,16 @@ HOVER_SIZE = 13
 GRID_COLOUR = "#E6E8EB"
 AXIS_COLOUR = "#9AA0A6"
 ERROR_BAR_COLOUR = "#2B2F36"
-ERROR_BAR_DIMMED = "rgba(43, 47, 54, 0.3)"
-DIMMED_OPACITY = 0.3  # bars not highlighted when a filter highlights some
-FLAGGED_PATTERN = "/"  # hatched: interval wider than 30 points
+ERROR_BAR_DIMMED = "#6B7280"  # 4.8:1: the interval of a bar the filter does not highlight
+DIMMED_MIX = 0.62  # a bar the filter does not highlight: its colour mixed with this much white
+HIGHLIGHT_LINE = (TEXT_COLOUR, 2.5)  # a highlighted bar: a dark outline (and a bold value label)
+BAR_LINE_WIDTH = 1.0  # every other bar: an outline in its colour darkened to 3:1 against white
+SERIES_PATTERNS = ("", "/", ".", "x")  # series told apart without colour: solid, hatched, dotted, crossed
+# The pattern of each series code: the group a chart is about stays solid, the comparison groups are patterned.
+PATTERN_OF = {"all": "", "tech": "", "non_tech": "/", "new_tech": "", "known_tech": "/", "new": "", "known": "/",
+              "2018-2019": "", "2015-2016": "/", "state": "/", "region": ".", "municipality": "x"}
+FLAG_MARK = "\u2020"  # dagger after the value label of a flagged bar (fewer than 8 degrees of freedom)
+MIN_GRAPHIC_CONTRAST = 3.0  # WCAG 1.4.11: bars against the background
 
 # Sizes in px at the full (export) width; `scale(width)` gives them, and the line heights, for any width
 PAD = 24  # whitespace around the figure's content
@@ -93,6 +100,52 @@ def colour(code: str, index: int = 0) -> str:
     True
     """
     return SERIES_COLOURS.get(code, EXTRA_COLOURS[index % len(EXTRA_COLOURS)])
+
+
+def luminance(hex_colour: str) -> float:
+    """Return the WCAG relative luminance of '#rrggbb'."""
+    h = hex_colour.lstrip("#")
+    channels = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str = "#FFFFFF") -> float:
+    """Return the WCAG contrast ratio of two colours ('#rrggbb').
+
+    >>> round(contrast("#000000"), 1), round(contrast("#0072B2"), 2)
+    (21.0, 5.19)
+    """
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def darken(hex_colour: str, amount: float) -> str:
+    """Return `hex_colour` mixed with black (amount 0: unchanged, 1: black) as '#rrggbb'."""
+    h = hex_colour.lstrip("#")
+    return "#" + "".join(f"{round(int(h[i:i + 2], 16) * (1 - amount)):02x}" for i in (0, 2, 4))
+
+
+def outline(hex_colour: str, ratio: float = MIN_GRAPHIC_CONTRAST) -> str:
+    """Return the colour itself if it has `ratio` contrast against white, else it darkened just enough.
+
+    >>> outline("#0072B2") == "#0072B2", round(contrast(outline("#E69F00")), 1) >= 3.0
+    (True, True)
+    """
+    step = 0.0
+    while contrast(darken(hex_colour, step)) < ratio and step < 1:
+        step += 0.02
+    return hex_colour if step == 0 else darken(hex_colour, step)
+
+
+def series_pattern(code: str, index: int = 0) -> str:
+    """Return the fill pattern of a series in a chart with several series: fixed per code (as colours are),
+    else by position.
+
+    >>> series_pattern("tech"), series_pattern("non_tech"), series_pattern("other", 2)
+    ('', '/', '.')
+    """
+    return PATTERN_OF.get(code, SERIES_PATTERNS[index % len(SERIES_PATTERNS)])
 
 
 def lighten(hex_colour: str, amount: float = 0.55) -> str:
@@ -234,6 +287,7 @@ def base_template() -> go.layout.Template:
             hoverlabel=dict(bgcolor="white", bordercolor="#C9CDD2",
                             font=dict(family=FONT_FAMILY, size=HOVER_SIZE, color=TEXT_COLOUR), align="left"),
             hovermode="closest", dragmode=False, showlegend=False, bargap=0.25,
+            modebar=dict(bgcolor="rgba(255,255,255,0)", color=MUTED_COLOUR, activecolor=TEXT_COLOUR),
         )
     )
 
