@@ -41,7 +41,8 @@ def _view(filt: Filter) -> pd.DataFrame:
     fd = figure_data()
     raw = fd.estimates(filt)
     rows = []
-    for fid, t in raw.items():
+    for fid, nums in raw.items():
+        t = nums.frame()
         shown = published(fd.table(fid, filt, "en"))
         rows.append(pd.DataFrame({"figure": fid, "series": t["series"], "category": t["category"],
                                   "published": shown["share"].to_numpy(), "truth": 100 * t["share"].to_numpy(),
@@ -179,9 +180,9 @@ def test_region_cannot_be_subtracted_out_of_state_and_region():
     """The issue's example: sector=state,region minus sector=state gives region's values."""
     fd = figure_data()
     filt = {"tech_role": "new_tech"}
-    region = fd.estimates(parse_filter(sector="region", **filt))["dst-novelty"].set_index("category")
-    state = fd.estimates(parse_filter(sector="state", **filt))["dst-novelty"].set_index("category")
-    both = fd.estimates(parse_filter(sector="state,region", **filt))["dst-novelty"].set_index("category")
+    region = fd.estimates(parse_filter(sector="region", **filt))["dst-novelty"].frame().set_index("category")
+    state = fd.estimates(parse_filter(sector="state", **filt))["dst-novelty"].frame().set_index("category")
+    both = fd.estimates(parse_filter(sector="state,region", **filt))["dst-novelty"].frame().set_index("category")
     assert region.loc["dont_know", "suppressed"]
     assert state.loc["dont_know", "suppressed"] or both.loc["dont_know", "suppressed"]
     assert state.loc["dont_know", "reason"] == "differencing" or both.loc["dont_know", "suppressed"]

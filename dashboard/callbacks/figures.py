@@ -138,7 +138,7 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
                 figures, texts, failed = {}, {}, []
                 for spec in FIGURES:
                     try:
-                        table = data.table(spec, filt, lang)
+                        table = data.rows(spec, filt, lang)
                         figures[spec.id] = figure_dict(spec, table, filt, lang,
                                                        width=widths[SPANS.get(spec.id, "wide")], synthetic=synthetic)
                         texts[spec.id] = _alternatives(spec, table, filt, lang)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .codebook import (
@@ -56,15 +57,34 @@ class Filter:
 
     def mask(self, attrs: pd.DataFrame, keys=FILTER_KEYS) -> pd.Series:
         """Return the rows of a cell-attribute frame that pass the filters named in `keys`."""
-        m = pd.Series(True, index=attrs.index)
+        return pd.Series(CellMasks(attrs).mask(self, keys), index=attrs.index)
+
+
+class CellMasks:
+    """Which rows of a cell-attribute frame each filter code selects, as boolean arrays computed once; a
+    filter's mask is then a few array operations (the semantics of every filter live here)."""
+
+    def __init__(self, attrs: pd.DataFrame):
+        self.size = len(attrs)
+        self.codes: dict[tuple[str, str], np.ndarray] = {}
+        for r in ROUNDS:
+            self.codes[("round", r)] = (attrs["round"] == r).to_numpy()
+        for s in SECTORS:
+            self.codes[("sector", s)] = (attrs["sector"] == s).to_numpy()
+        for c in TECH_FILTER_CODES:  # an answer of figure 1 or a group of figure 3
+            self.codes[("tech_role", c)] = ((attrs["tech_role"] == c) | (attrs["tech_group"] == c)).to_numpy()
+        for v in VALUE_CODES:
+            self.codes[("value", v)] = attrs["value_" + v].to_numpy(dtype=bool)
+
+    def mask(self, filt: Filter, keys=FILTER_KEYS) -> np.ndarray:
+        """Return the rows that pass the filters of `filt` named in `keys`."""
+        m = np.ones(self.size, dtype=bool)
         if "round" in keys:
-            m &= attrs["round"] == self.round
-        if "sector" in keys and self.sector:
-            m &= attrs["sector"].isin(self.sector)
-        if "tech_role" in keys and self.tech_role:
-            m &= attrs["tech_role"].isin(self.tech_role) | attrs["tech_group"].isin(self.tech_role)
-        if "value" in keys and self.value:
-            m &= attrs[["value_" + v for v in self.value]].any(axis=1)
+            m &= self.codes[("round", filt.round)]
+        for key in ("sector", "tech_role", "value"):
+            chosen = getattr(filt, key)
+            if key in keys and chosen:
+                m &= np.logical_or.reduce([self.codes[(key, c)] for c in chosen])
         return m
 
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 from ..data.filters import FILTER_KEYS, FILTER_LABELS, Filter
 from . import theme
 from .frame import data_label, filter_phrases, subtitle_base
+from .numbers import Row, rows_of
 from .placement import category_labels, significant_categories
 from .specs import BASES, FigureSpec
 from .tables import REASONS, format_p
@@ -64,8 +63,8 @@ def _phrase(key: str, lang: str) -> str:
     return PHRASES[key][lang]
 
 
-def _bar_name(spec: FigureSpec, row, categories: dict[str, str], multi: bool) -> str:
-    name = categories.get(str(row.category), str(row.category_label))
+def _bar_name(spec: FigureSpec, row: Row, categories: dict[str, str], multi: bool) -> str:
+    name = categories.get(row.category, str(row.category_label))
     return f"{name}, {row.series_label}" if multi else name
 
 
@@ -75,8 +74,8 @@ def _value(row, lang: str, decimals: int = 0) -> str:
             f"{theme.fmt_range(row.ci_low, row.ci_high, lang, decimals)})")
 
 
-def _base_sentence(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: str) -> str:
-    counts = [int(table.loc[table["series"] == s, "n"].max()) for s in dict.fromkeys(table["series"])]
+def _base_sentence(spec: FigureSpec, rows: list[Row], filt: Filter, lang: str) -> str:
+    counts = [max(r.n for r in rows if r.series == s) for s in dict.fromkeys(r.series for r in rows)]
     n_text = " / ".join(theme.fmt_number(c, lang) for c in counts)
     filters = filter_phrases(spec, filt, lang)
     ignored = [FILTER_LABELS[k][lang] for k in FILTER_KEYS if k in filt.active() and k in spec.not_applied()]
@@ -88,16 +87,15 @@ def _base_sentence(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: st
     return ". ".join(parts) + "."
 
 
-def _hidden_sentence(spec: FigureSpec, table: pd.DataFrame, categories: dict[str, str], multi: bool, lang: str) -> str:
-    hidden = table[table["suppressed"].astype(bool)]
-    if hidden.empty:
+def _hidden_sentence(spec: FigureSpec, rows: list[Row], categories: dict[str, str], multi: bool, lang: str) -> str:
+    hidden = [r for r in rows if r.suppressed]
+    if not hidden:
         return ""
-    items = [f"{_bar_name(spec, r, categories, multi)} ({REASONS.get(r.reason, {}).get(lang, '')})"
-             for r in hidden.itertuples()]
+    items = [f"{_bar_name(spec, r, categories, multi)} ({REASONS.get(r.reason, {}).get(lang, '')})" for r in hidden]
     return f"{_phrase('hidden', lang)}: " + "; ".join(items) + "."
 
 
-def summary(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: str = "da") -> str:
+def summary(spec: FigureSpec, table, filt: Filter, lang: str = "da") -> str:
     """Return the text summary of a figure for a filter: base and n, filters, the largest and smallest values
     with their intervals, significant differences and hidden values with the reason.
 
@@ -110,17 +108,18 @@ def summary(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: str = "da
     >>> text.startswith("Base: innovative workplaces, unweighted n = 1,8")
     True
     """
+    rows = rows_of(table)
     if spec.chart == "range":
-        return _range_summary(spec, table, lang)
-    categories = category_labels(spec, table, lang)
-    multi = table["series"].nunique() > 1
-    sentences = [_base_sentence(spec, table, filt, lang)]
-    shown = table[~table["suppressed"].astype(bool)]
-    if shown.empty:
+        return _range_summary(spec, rows, lang)
+    categories = category_labels(spec, rows, lang)
+    multi = len({r.series for r in rows}) > 1
+    sentences = [_base_sentence(spec, rows, filt, lang)]
+    shown = [r for r in rows if not r.suppressed]
+    if not shown:
         sentences.append(_phrase("nothing_shown", lang) + ".")
     else:
-        ordered = shown.sort_values("share", kind="stable")
-        top, bottom = ordered.iloc[-1], ordered.iloc[0]
+        ordered = sorted(shown, key=lambda r: r.share)
+        top, bottom = ordered[-1], ordered[0]
         if len(shown) == 1:
             sentences.append(f"{_phrase('only', lang)}: {_bar_name(spec, top, categories, multi)}, {_value(top, lang)}.")
         else:
@@ -128,40 +127,41 @@ def summary(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: str = "da
             sentences.append(f"{_phrase('smallest', lang)}: {_bar_name(spec, bottom, categories, multi)}, "
                              f"{_value(bottom, lang)}.")
     if spec.compare and multi:
-        significant = significant_categories(spec, table)
-        tested = table["p_value"].notna().any()
+        significant = significant_categories(spec, rows)
+        tested = any(r.p_value == r.p_value for r in rows)
         if significant:
             names = [categories[c] for c in categories if c in significant]
             sentences.append(f"{_phrase('significant', lang)}: {', '.join(names)}.")
         elif tested:
             sentences.append(_phrase("not_significant", lang) + ".")
-    hidden = _hidden_sentence(spec, table, categories, multi, lang)
+    hidden = _hidden_sentence(spec, rows, categories, multi, lang)
     if hidden:
         sentences.append(hidden)
     return " ".join(sentences)
 
 
-def _range_summary(spec: FigureSpec, table: pd.DataFrame, lang: str) -> str:
+def _range_summary(spec: FigureSpec, rows: list[Row], lang: str) -> str:
     """Return the Nordic chart's summary: the published values and ranges."""
-    categories = category_labels(spec, table, lang)
+    categories = category_labels(spec, rows, lang)
     items = []
-    for r in table.itertuples():
+    for r in rows:
         name = categories.get(r.category, r.category_label)
-        if pd.notna(r.share):
+        if r.share == r.share:  # a published value, not only a range
             items.append(f"{name} {theme.fmt_pct(r.share, lang)}")
         else:
             items.append(f"{name} {theme.fmt_range(r.ci_low, r.ci_high, lang)} ({_phrase('range_only', lang)})")
     return f"{_phrase('published', lang)}: " + "; ".join(items) + ". " + data_label(spec, lang) + "."
 
 
-def table_view(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: str = "da") -> TableView:
+def table_view(spec: FigureSpec, table, filt: Filter, lang: str = "da") -> TableView:
     """Return the figure's numbers as a table: caption (title, base, filters), headers and one row per bar.
 
     Shares and intervals have one decimal, as `barometer table` prints them.
     """
-    categories = category_labels(spec, table, lang)
-    multi = table["series"].nunique() > 1
-    tested = bool(spec.compare) and table["p_value"].notna().any()
+    rows_in = rows_of(table)
+    categories = category_labels(spec, rows_in, lang)
+    multi = len({r.series for r in rows_in}) > 1
+    tested = bool(spec.compare) and any(r.p_value == r.p_value for r in rows_in)
     filters = filter_phrases(spec, filt, lang)
     caption = (f"{spec.title[lang]}. {TEXT['base'][lang]}: {BASES[subtitle_base(spec, filt)][lang]}. "
                f"{_phrase('filters', lang)}: {'; '.join(filters) if filters else _phrase('none', lang)}.")
@@ -170,10 +170,10 @@ def table_view(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: str = 
                + ([_phrase("p", lang)] if tested else []) + [_phrase("note", lang)])
     rows, hidden = [], []
     order = {c: i for i, c in enumerate(categories)}
-    for r in sorted(table.itertuples(), key=lambda r: order.get(r.category, len(order))):
+    for r in sorted(rows_in, key=lambda r: order.get(r.category, len(order))):
         cells = [categories.get(r.category, r.category_label)] + ([r.series_label] if multi else [])
         is_hidden = bool(r.suppressed)
-        if spec.chart == "range" and pd.isna(r.share):
+        if spec.chart == "range" and r.share != r.share:
             cells += ["–", theme.fmt_range(r.ci_low, r.ci_high, lang, 1), "–"]
         elif is_hidden:
             cells += ["–", "–", theme.fmt_number(int(r.n), lang)]

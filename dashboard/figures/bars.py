@@ -12,26 +12,25 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
-
 from . import theme
+from .numbers import Row
 from .placement import Bar
 from .specs import FigureSpec
 from .tables import REASONS, series_label
 from .text import TEXT, wrap
 
 
-def _hover(row: pd.Series, cat_label: str, series_text: str | None, lang: str) -> str:
+def _hover(row: Row, cat_label: str, series_text: str | None, lang: str) -> str:
     """Return the hover text of one bar: share and interval in whole percent, as published, n and effective n."""
     lines = [f"<b>{cat_label}</b>"]
     if series_text:
         lines.append(series_text)
-    lines.append(f"{TEXT['share'][lang]}: {theme.fmt_pct(row['share'], lang)}")
-    lines.append(f"{TEXT['interval'][lang]}: {theme.fmt_range(row['ci_low'], row['ci_high'], lang)}")
-    n_eff = theme.fmt_number(float(row["n_eff"]), lang) if pd.notna(row["n_eff"]) else "-"
-    lines.append(f"{TEXT['n'][lang].capitalize()}: {theme.fmt_number(int(row['n']), lang)}"
+    lines.append(f"{TEXT['share'][lang]}: {theme.fmt_pct(row.share, lang)}")
+    lines.append(f"{TEXT['interval'][lang]}: {theme.fmt_range(row.ci_low, row.ci_high, lang)}")
+    n_eff = theme.fmt_number(float(row.n_eff), lang) if row.n_eff == row.n_eff else "-"
+    lines.append(f"{TEXT['n'][lang].capitalize()}: {theme.fmt_number(int(row.n), lang)}"
                  f" · {TEXT['n_eff'][lang]}: {n_eff}")
-    if bool(row["flagged"]):
+    if bool(row.flagged):
         lines.append(f"<i>{TEXT['uncertain'][lang]}</i>")
     return "<br>".join(lines)
 
@@ -39,11 +38,11 @@ def _hover(row: pd.Series, cat_label: str, series_text: str | None, lang: str) -
 SAYS_ITSELF = ("differencing", "complementary", "width_ge_30", "rel_width_gt_130")  # need no "Suppressed:"
 
 
-def _suppressed_text(row: pd.Series, lang: str) -> str:
+def _suppressed_text(row: Row, lang: str) -> str:
     """Return 'Suppressed: fewer than 3 respondents' in `lang` ('Too uncertain: ...', 'Hidden so that ...' for
     the reasons that say themselves why the value is missing)."""
-    reason = REASONS.get(str(row["reason"]), {}).get(lang, "")
-    if str(row["reason"]) in SAYS_ITSELF:
+    reason = REASONS.get(str(row.reason), {}).get(lang, "")
+    if str(row.reason) in SAYS_ITSELF:
         return reason[:1].upper() + reason[1:]
     return f"{TEXT['suppressed'][lang]}: {reason}" if reason else TEXT["suppressed"][lang]
 
@@ -77,7 +76,7 @@ def bar_traces(traces: list[dict], spec: FigureSpec, bars: list[Bar], categories
     When a filter highlights some bars, they get a dark outline and a bold label and the others a lighter
     colour: the highlight never rests on colour or opacity alone. Series differ by colour and pattern.
     """
-    marks = [bool(b.row["highlighted"]) for b in bars]
+    marks = [bool(b.row.highlighted) for b in bars]
     dim = any(marks) and not all(marks)
     for k, s in enumerate(series):
         label = series_label(spec, s, lang)
@@ -86,11 +85,11 @@ def bar_traces(traces: list[dict], spec: FigureSpec, bars: list[Bar], categories
             if not group:
                 continue
             # the chart carries values to one decimal, as the downloads do; labels round the exact value
-            exact = [None if bool(b.row["suppressed"]) else float(b.row["share"]) for b in group]
+            exact = [None if bool(b.row.suppressed) else float(b.row.share) for b in group]
             share = [None if v is None else round(v, 1) for v in exact]
-            plus = [None if v is None else round(round(float(b.row["ci_high"]), 1) - v, 1)
+            plus = [None if v is None else round(round(float(b.row.ci_high), 1) - v, 1)
                     for b, v in zip(group, share, strict=True)]
-            minus = [None if v is None else round(v - round(float(b.row["ci_low"]), 1), 1)
+            minus = [None if v is None else round(v - round(float(b.row.ci_low), 1), 1)
                      for b, v in zip(group, share, strict=True)]
             error = dict(type="data", symmetric=False, array=plus, arrayminus=minus, thickness=1.3, width=4,
                          color=theme.ERROR_BAR_DIMMED if state == "dimmed" else theme.ERROR_BAR_COLOUR)
@@ -113,7 +112,7 @@ def _state(bar: Bar, dim: bool) -> str:
     """Return a bar's highlight state: "plain" when nothing is highlighted, else "highlighted" or "dimmed"."""
     if not dim:
         return "plain"
-    return "highlighted" if bool(bar.row["highlighted"]) else "dimmed"
+    return "highlighted" if bool(bar.row.highlighted) else "dimmed"
 
 
 def legend_traces(traces: list[dict], series: list[str], names: list[str], horizontal: bool) -> None:
@@ -132,10 +131,10 @@ def _value_labels(traces: list[dict], group: list[Bar], share: list, horizontal:
     for b, v in zip(group, share, strict=True):
         if v is None:
             continue
-        high = float(b.row["ci_high"])
+        high = float(b.row.ci_high)
         ends.append(round(high if not math.isnan(high) else v, 1))
         pos.append(b.pos)
-        value = theme.fmt_pct(v, lang) + (theme.FLAG_MARK if bool(b.row["flagged"]) else "")
+        value = theme.fmt_pct(v, lang) + (theme.FLAG_MARK if bool(b.row.flagged) else "")
         text.append(("\u2002" if horizontal else "") + (f"<b>{value}</b>" if bold else value))
     if not text:
         return
@@ -150,8 +149,8 @@ def range_traces(traces: list[dict], bars: list[Bar], categories: dict[str, str]
                  horizontal: bool = False) -> None:
     """Append the Nordic chart's traces to `traces`: an exact value as a bar from 0, a published range as a
     floating bar; returns None."""
-    exact = [b for b in bars if pd.notna(b.row["share"])]
-    ranges = [b for b in bars if pd.isna(b.row["share"]) and pd.notna(b.row["ci_low"])]
+    exact = [b for b in bars if b.row.share == b.row.share]  # not NaN
+    ranges = [b for b in bars if b.row.share != b.row.share and b.row.ci_low == b.row.ci_low]
     textfont = dict(size=sc.label, color=theme.TEXT_COLOUR)
 
     def xy(pos: list[float], length: list[float]) -> dict:
@@ -159,18 +158,18 @@ def range_traces(traces: list[dict], bars: list[Bar], categories: dict[str, str]
 
     if exact:
         traces.append(dict(type="bar",
-            **xy([b.pos for b in exact], [float(b.row["share"]) for b in exact]), width=[b.width for b in exact],
+            **xy([b.pos for b in exact], [float(b.row.share) for b in exact]), width=[b.width for b in exact],
             marker=dict(color=theme.PRIMARY), name=TEXT["published"][lang], showlegend=False,
             customdata=[[b.series, b.category] for b in exact],
-            text=[theme.fmt_pct(float(b.row["share"]), lang) for b in exact], textposition="outside",
+            text=[theme.fmt_pct(float(b.row.share), lang) for b in exact], textposition="outside",
             textfont=dict(textfont), cliponaxis=False, constraintext="none",
             hovertext=[f"<b>{categories[b.category]}</b><br>{TEXT['published'][lang]}: "
-                       f"{theme.fmt_pct(float(b.row['share']), lang)}" for b in exact],
+                       f"{theme.fmt_pct(float(b.row.share), lang)}" for b in exact],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     if ranges:
-        low = [float(b.row["ci_low"]) for b in ranges]
-        high = [float(b.row["ci_high"]) for b in ranges]
+        low = [float(b.row.ci_low) for b in ranges]
+        high = [float(b.row.ci_high) for b in ranges]
         labels = [theme.fmt_range(lo, hi, lang) for lo, hi in zip(low, high, strict=True)]
         traces.append(dict(type="bar",
             **xy([b.pos for b in ranges], [hi - lo for lo, hi in zip(low, high, strict=True)]), base=low,
@@ -188,7 +187,7 @@ def suppressed_annotation(bar: Bar, lang: str, horizontal: bool, bar_px: float, 
     """Return the grey note drawn where a suppressed bar would be."""
     text = _suppressed_text(bar.row, lang)
     common = dict(showarrow=False, font=dict(size=sc.footer, color=theme.SUPPRESSED_COLOUR),
-                  hovertext=f"n = {theme.fmt_number(int(bar.row['n']), lang)}", name="suppressed")
+                  hovertext=f"n = {theme.fmt_number(int(bar.row.n), lang)}", name="suppressed")
     if horizontal:
         return dict(x=0, y=bar.pos, xref="x", yref="y", xanchor="left", yanchor="middle", xshift=4, text=text,
                     **common)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import re
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from ..data.filters import Filter
@@ -35,6 +34,7 @@ from .frame import (
     subtitle_lines,
     wrap_title,
 )
+from .numbers import rows_of
 from .placement import (
     MIN_PLOT_SHARE,
     Bar,
@@ -56,7 +56,7 @@ __all__ = ["TEXT", "build_figure", "data_label", "export_height", "figure_dict",
            "subtitle_lines"]
 
 
-def build_figure(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(), lang: str = "da", *,
+def build_figure(spec: FigureSpec, table, filt: Filter = Filter(), lang: str = "da", *,
                  width: float | None = None, synthetic: bool = True) -> go.Figure:
     """Return the plotly figure of `spec` drawn from `table` for filter `filt`: `figure_dict` as a
     plotly Figure (built without plotly's property check, see VALIDATE).
@@ -69,7 +69,7 @@ def build_figure(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(),
     return go.Figure(data=fig["data"], layout=fig["layout"], _validate=VALIDATE)
 
 
-def figure_dict(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(), lang: str = "da", *,
+def figure_dict(spec: FigureSpec, table, filt: Filter = Filter(), lang: str = "da", *,
                 width: float | None = None, synthetic: bool = True) -> dict:
     """Return the figure of `spec` drawn from `table` (FigureData.table) for filter `filt`, as a plain
     dict in plotly's figure format (no plotly objects are built).
@@ -78,8 +78,9 @@ def figure_dict(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(), 
     ----------
     spec : FigureSpec
         What to draw; ``spec.chart`` is one of bar, hbar, grouped, stacked (drawn grouped) or range.
-    table : pandas.DataFrame
-        The tidy table with tables.COLUMNS; shares and bounds in percent, NaN when suppressed.
+    table : list of numbers.Row, or pandas.DataFrame
+        The figure's bars (FigureData.rows), or its table with tables.COLUMNS (FigureData.table); shares
+        and bounds in percent, NaN when suppressed.
     filt : Filter
         The active filters, named in the subtitle (those the figure ignores as "not applied").
     lang : {"da", "en"}
@@ -108,23 +109,22 @@ def figure_dict(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(), 
     'One in three innovations is technological'
     """
     sc = theme.scale(width)
-    table = table.reset_index(drop=True)
-    series = list(dict.fromkeys(table["series"].astype(str)))
+    rows = rows_of(table)
+    series = list(dict.fromkeys(r.series for r in rows))
     nseries = max(len(series), 1)
     multi = len(series) > 1
-    categories = category_labels(spec, table, lang)
-    significant = significant_categories(spec, table)
+    categories = category_labels(spec, rows, lang)
+    significant = significant_categories(spec, rows)
     labels = {c: text + (" *" if c in significant else "") for c, text in categories.items()}
     ncat = max(len(categories), 1)
     inner = sc.width - 2 * sc.pad
 
-    visible = table[~table["suppressed"].astype(bool)]
-    flagged_any = bool(visible["flagged"].astype(bool).any())
-    marked = table["highlighted"].astype(bool)
+    flagged_any = any(r.flagged and not r.suppressed for r in rows)
+    marked = [r.highlighted for r in rows]
     footer = footer_items(spec, lang, sc, flagged=flagged_any, significant=bool(significant),
-                          highlighted=bool(marked.any()) and not bool(marked.all()),
+                          highlighted=any(marked) and not all(marked),
                           intervals=spec.chart != "range", synthetic=synthetic)
-    sub = subtitle_lines(spec, table, filt, lang, width=sc.width)
+    sub = subtitle_lines(spec, rows, filt, lang, width=sc.width)
     title_lines = wrap_title(spec, lang, sc)
 
     # orientation: horizontal charts, and vertical ones that would be cramped on a phone
@@ -163,11 +163,10 @@ def figure_dict(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(), 
 
     # place every bar
     if horizontal:
-        placed, cats, plot_h = place_horizontal(table, series, categories, label_lines, labels_above, sc)
+        placed, cats, plot_h = place_horizontal(rows, series, categories, label_lines, labels_above, sc)
     else:
-        placed, cats, plot_h = place_vertical(table, series, categories, label_lines, sc.width - left - right, sc)
-    bars = [Bar(str(row["series"]), str(row["category"]), pos, w, row) for row, (pos, w) in zip(
-        (r for _, r in table.iterrows()), placed, strict=True)]
+        placed, cats, plot_h = place_vertical(rows, series, categories, label_lines, sc.width - left - right, sc)
+    bars = [Bar(row.series, row.category, pos, w, row) for row, (pos, w) in zip(rows, placed, strict=True)]
     frame = Frame(top, bottom, left, right, axis_block, legend.rows, plot_h)
 
     traces: list[dict] = []
@@ -180,13 +179,13 @@ def figure_dict(spec: FigureSpec, table: pd.DataFrame, filt: Filter = Filter(), 
     notes = []
     slot_px = plot_h / ncat if horizontal else (sc.width - left - right) / ncat
     for bar in bars:
-        if bool(bar.row["suppressed"]):
+        if bar.row.suppressed:
             bar_px = bar.width if horizontal else bar.width * slot_px
             notes.append(suppressed_annotation(bar, lang, horizontal, bar_px, sc))
-    if table.empty:
+    if not rows:
         notes.append(dict(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, text=TEXT["no_data"][lang],
                           font=dict(size=sc.base, color=theme.SUPPRESSED_COLOUR)))
-    layout = layout_dict(spec, lang, frame, title_lines, sub, footer, cats, horizontal, table, sc, notes)
+    layout = layout_dict(spec, lang, frame, title_lines, sub, footer, cats, horizontal, rows, sc, notes)
     return {"data": traces, "layout": layout}
 
 

@@ -14,10 +14,6 @@ one of those, and the narrower selection hides the cell (see the README's disclo
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
-from ..data.estimators import MIN_N
 from ..data.filters import ALLOWED, Filter, parse_filter
 
 
@@ -39,37 +35,3 @@ def wider_states(filt: Filter, keys) -> list[Filter]:
                 query = {**filt.query(), key: ",".join((*codes, code))}
                 out.append(parse_filter(**query))
     return out
-
-
-def small_differences(counts_n: np.ndarray, counts_yes: np.ndarray, narrow: np.ndarray, wider: list[np.ndarray],
-                      series: np.ndarray, series_codes: list[str], categories: list[str]) -> set[tuple[str, str]]:
-    """Return the (series, category) cells whose difference from some wider selection rests on 1 or 2
-    respondents (answering, or answering yes).
-
-    `counts_n`, `counts_yes` are (cells x categories) respondent counts of the figure's fine cells;
-    `narrow` and each of `wider` a bool mask over the fine cells (the base and filters applied);
-    `series` each fine cell's series code ('' for none).
-    """
-    out: set[tuple[str, str]] = set()
-    for mask in wider:
-        diff = mask & ~narrow
-        if not diff.any():
-            continue
-        for s in series_codes:
-            rows = diff & (series == s)
-            if not rows.any():
-                continue
-            n, yes = counts_n[rows].sum(axis=0), counts_yes[rows].sum(axis=0)
-            bad = ((n > 0) & (n < MIN_N)) | ((yes > 0) & (yes < MIN_N))
-            out.update((s, categories[j]) for j in np.flatnonzero(bad))
-    return out
-
-
-def cell_counts(sums: pd.DataFrame, n_cells: int, categories: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Return (answering, answering yes) respondent counts per (fine cell, category) from a cube's sums."""
-    cat = pd.Categorical(sums["category"].astype(str), categories=categories).codes
-    n = np.zeros((n_cells, len(categories)))
-    yes = np.zeros((n_cells, len(categories)))
-    np.add.at(n, (sums["cell"].to_numpy(), cat), sums["n"].to_numpy(dtype=float))
-    np.add.at(yes, (sums["cell"].to_numpy(), cat), sums["ny"].to_numpy(dtype=float))
-    return n, yes

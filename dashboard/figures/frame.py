@@ -8,7 +8,6 @@ out for (`theme.Scale`).
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ import pandas as pd
 from ..data import codebook as cb
 from ..data.filters import FILTER_KEYS, FILTER_LABELS, Filter
 from . import theme
+from .numbers import Row
 from .placement import Categories
 from .specs import BASES, FigureSpec
 from .text import TEXT, flow, join_lines, shorten, truncate, widest, wrap
@@ -55,9 +55,10 @@ def wrap_title(spec: FigureSpec, lang: str, sc: theme.Scale) -> list[str]:
     return wrap(spec.title[lang], inner, sc.title, bold=True, first_px=inner - MODEBAR_PX)
 
 
-def _n_text(table: pd.DataFrame, series: list[str], lang: str) -> str:
-    """Return 'unweighted n = 733 / 1,144', one n per series in series order ('' without counts)."""
-    counts = [int(table.loc[table["series"] == s, "n"].max()) for s in series]
+def _n_text(counts_of: list[tuple[str, int]], series: list[str], lang: str) -> str:
+    """Return 'unweighted n = 733 / 1,144' from (series, n) pairs, one n per series in series order
+    ('' without counts)."""
+    counts = [max((n for t, n in counts_of if t == s), default=0) for s in series]
     if not counts or max(counts) <= 0:
         return ""
     return f"{TEXT['n'][lang]} = " + " / ".join(theme.fmt_number(c, lang) for c in counts)
@@ -84,7 +85,7 @@ def filter_phrases(spec: FigureSpec, filt: Filter, lang: str = "da") -> list[str
     return restricting
 
 
-def subtitle_lines(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: str = "da",
+def subtitle_lines(spec: FigureSpec, table, filt: Filter, lang: str = "da",
                    width: float | None = None) -> list[str]:
     """Return the subtitle: base, unweighted n, restricting filters, highlighting filters, filters not applied.
 
@@ -92,9 +93,11 @@ def subtitle_lines(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: st
     phrases are shortened first, and the filters not applied are always named.
     """
     sc = theme.scale(width)
-    series = list(dict.fromkeys(table["series"].astype(str)))
+    counts_of = (list(zip(table["series"].astype(str), table["n"], strict=True)) if isinstance(table, pd.DataFrame)
+                 else [(r.series, r.n) for r in table])  # the subtitle needs only each bar's series and n
+    series = list(dict.fromkeys(s for s, _ in counts_of))
     parts = [f"{TEXT['base'][lang]}: {BASES[subtitle_base(spec, filt)][lang]}"]
-    n_text = _n_text(table, series, lang)
+    n_text = _n_text(counts_of, series, lang)
     if n_text:
         parts.append(n_text)
     filters = filter_phrases(spec, filt, lang)
@@ -188,7 +191,7 @@ def frame_margins(title_lines: list[str], sub: list[str], legend: Legend, footer
 
 
 def layout_dict(spec: FigureSpec, lang: str, frame: Frame, title_lines: list[str], sub: list[str],
-                footer: list[str], cats: Categories, horizontal: bool, table: pd.DataFrame, sc: theme.Scale,
+                footer: list[str], cats: Categories, horizontal: bool, rows: list[Row], sc: theme.Scale,
                 annotations: list[dict] | None = None) -> dict:
     """Return the figure's layout as a dict: template, margins, title block, axes and legend, and as
     annotations `annotations` (the notes on the plot), then the category labels above bars and the footer."""
@@ -197,8 +200,8 @@ def layout_dict(spec: FigureSpec, lang: str, frame: Frame, title_lines: list[str
                     zeroline=False, tickfont=tickfont, showticklabels=bool(cats.ticktext))
     top_value = 100.0
     if horizontal:
-        highs = pd.concat([table["ci_high"], table["share"]]).dropna()
-        peak = float(highs.max()) if not highs.empty else 100.0
+        highs = [v for r in rows for v in (r.ci_high, r.share) if v == v]  # NaN is not equal to itself
+        peak = max(highs) if highs else 100.0
         top_value = min(100.0, max(20.0, math.ceil((peak + 6) / 10) * 10))
     step = 20 if top_value > 60 else 10
     value_axis = dict(
@@ -226,7 +229,7 @@ def layout_dict(spec: FigureSpec, lang: str, frame: Frame, title_lines: list[str
 
     notes = list(annotations or [])
     layout = dict(
-        template=copy.deepcopy(theme.TEMPLATE_JSON),
+        template=theme.TEMPLATE_JSON,  # shared by every figure, never changed
         separators=theme.NUMBER_SEPARATORS[lang],
         font=dict(size=sc.base),
         height=height, autosize=True,

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 from . import theme
+from .numbers import Row
 from .specs import NORDIC, FigureSpec
 from .text import widest, wrap_balanced
 
@@ -35,7 +34,7 @@ class Bar:
     category: str
     pos: float
     width: float
-    row: pd.Series
+    row: Row
 
 
 @dataclass
@@ -47,28 +46,25 @@ class Categories:
     above: list[tuple[float, str]]  # (y of the label's baseline block, text) when labels sit above the bars
 
 
-def category_labels(spec: FigureSpec, table: pd.DataFrame, lang: str) -> dict[str, str]:
+def category_labels(spec: FigureSpec, rows: list[Row], lang: str) -> dict[str, str]:
     """Return category code -> label in `lang`, in the order the figure shows them."""
     if spec.chart == "range":
         names = {code: (da if lang == "da" else en) for code, da, en, *_ in NORDIC}
     else:
         names = {c.code: c.text(lang) for c in spec.categories}
-    present = list(dict.fromkeys(table["category"].astype(str)))
+    present = list(dict.fromkeys(r.category for r in rows))
     ordered = [c for c in names if c in present] + [c for c in present if c not in names]
-    fallback = dict(zip(table["category"].astype(str), table["category_label"].astype(str), strict=False))
+    fallback = {r.category: str(r.category_label) for r in rows}
     return {c: names.get(c, fallback.get(c, c)) for c in ordered}
 
 
-def significant_categories(spec: FigureSpec, table: pd.DataFrame) -> set[str]:
+def significant_categories(spec: FigureSpec, rows: list[Row]) -> set[str]:
     """Return the categories with a significant difference between series (none if a cell is suppressed)."""
     if not spec.compare:
         return set()
-    out = set()
-    for cat, rows in table.groupby(table["category"].astype(str), sort=False):
-        sig = rows["significant"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-        if sig.any() and not rows["suppressed"].astype(bool).any():
-            out.add(cat)
-    return out
+    significant = {r.category for r in rows if r.significant is True}
+    hidden = {r.category for r in rows if r.suppressed}
+    return significant - hidden
 
 
 def vertical_fits(categories: dict[str, str], nseries: int, plot_w: float, sc: theme.Scale) -> bool:
@@ -85,7 +81,7 @@ def vertical_fits(categories: dict[str, str], nseries: int, plot_w: float, sc: t
     return all(len(lines) <= MAX_TICK_LINES and widest(lines, sc.base) <= 0.96 * slot for lines in wrapped)
 
 
-def place_vertical(table: pd.DataFrame, series: list[str], categories: dict[str, str],
+def place_vertical(rows: list[Row], series: list[str], categories: dict[str, str],
                    label_lines: dict[str, list[str]], plot_w: float,
                    sc: theme.Scale) -> tuple[list[tuple[float, float]], Categories, float]:
     """Return (position, width) of each table row in category units, the ticks and the plot height."""
@@ -100,14 +96,14 @@ def place_vertical(table: pd.DataFrame, series: list[str], categories: dict[str,
         group, sub_slot, width = 0.0, 0.0, min(SINGLE_WIDTH, max_bar)
     index = {c: i for i, c in enumerate(categories)}
     placed = []
-    for s, c in zip(table["series"].astype(str), table["category"].astype(str), strict=True):
+    for s, c in ((r.series, r.category) for r in rows):
         offset = (-group / 2 + (series.index(s) + 0.5) * sub_slot) if len(series) > 1 else 0.0
         placed.append((index[c] + offset, width))
     cats = Categories(list(range(len(categories))), ["<br>".join(label_lines[c]) for c in categories], [])
     return placed, cats, sc.plot_height
 
 
-def place_horizontal(table: pd.DataFrame, series: list[str], categories: dict[str, str],
+def place_horizontal(rows: list[Row], series: list[str], categories: dict[str, str],
                      label_lines: dict[str, list[str]], above: bool,
                      sc: theme.Scale) -> tuple[list[tuple[float, float]], Categories, float]:
     """Return (position, thickness) of each table row in px from the plot area's top, and the ticks.
@@ -133,8 +129,8 @@ def place_horizontal(table: pd.DataFrame, series: list[str], categories: dict[st
         plot_h = y + 8
     else:
         ncat = max(len(categories), 1)
-        rows = ncat * nser
-        plot_h = max(sc.plot_height, rows * HBAR_ROW_PX + ncat * 8)
+        bar_rows = ncat * nser
+        plot_h = max(sc.plot_height, bar_rows * HBAR_ROW_PX + ncat * 8)
         slot = plot_h / ncat
         group = min(GROUP_WIDTH * slot, nser * MAX_HBAR_PX / BAR_FILL)
         sub = group / nser
@@ -144,7 +140,7 @@ def place_horizontal(table: pd.DataFrame, series: list[str], categories: dict[st
             cats.ticks.append(centre[c])
             cats.ticktext.append("<br>".join(label_lines[c]))
     placed = []
-    for s, c in zip(table["series"].astype(str), table["category"].astype(str), strict=True):
+    for s, c in ((r.series, r.category) for r in rows):
         offset = (-nser * sub / 2 + (series.index(s) + 0.5) * sub) if nser > 1 else 0.0
         placed.append((centre[c] + offset, bar))
     return placed, cats, plot_h

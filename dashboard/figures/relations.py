@@ -20,7 +20,6 @@ coefficients being the groups' weighted bases. `dashboard.data.disclosure.protec
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from ..data import codebook as cb
 from ..data.filters import Filter
@@ -37,16 +36,11 @@ _ALL_ATOMS = _TECH_ATOMS | _ATOMS["non_tech"]
 SHARED_ITEMS = (("fig9", "partner_same_sector"), ("fig10", "partner_private"))  # fig8 item shown by tech group
 
 
-def cell_frame(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Return one row per cell of the view (figure, series, category, weight_sum, ...), numbered 0, 1, ..."""
-    return pd.concat([t.assign(figure=fid) for fid, t in tables.items()], ignore_index=True)
-
-
-def relations(cells: pd.DataFrame, filt: Filter) -> np.ndarray:
-    """Return the (relations x cells) coefficients of every known total among `cells` (see the module)."""
-    index = {(f, s, c): i for i, (f, s, c) in enumerate(zip(cells["figure"], cells["series"].astype(str),
-                                                          cells["category"].astype(str), strict=True))}
-    weight = np.nan_to_num(cells["weight_sum"].to_numpy(dtype=float))
+def relations(keys: list[tuple[str, str, str]], weight: np.ndarray, filt: Filter) -> np.ndarray:
+    """Return the (relations x cells) coefficients of every known total among the cells `keys` (figure,
+    series, category) of one view, `weight` being each cell's weighted base (see the module)."""
+    index = {k: i for i, k in enumerate(keys)}
+    weight = np.nan_to_num(np.asarray(weight, dtype=float))
     rows: list[dict[int, float]] = []
 
     def add(terms: list[tuple[tuple[str, str, str], float]]) -> None:
@@ -57,20 +51,21 @@ def relations(cells: pd.DataFrame, filt: Filter) -> np.ndarray:
     def w(key) -> float:
         return weight[index[key]] if key in index else 0.0
 
-    for fid in cells["figure"].unique():
+    by_figure: dict[str, list[tuple[str, str]]] = {}
+    for fid, s, c in keys:
+        by_figure.setdefault(fid, []).append((s, c))
+    for fid, bars in by_figure.items():
         spec = BY_ID[fid]
-        part = cells[cells["figure"] == fid]
         if spec.partition:
-            for s in part["series"].astype(str).unique():
-                add([((fid, s, c), 1.0) for c in part.loc[part["series"].astype(str) == s, "category"].astype(str)])
+            for s in dict.fromkeys(s for s, _ in bars):
+                add([((fid, s, c), 1.0) for t, c in bars if t == s])
         if spec.total:
             axis, code = spec.total
-            other = "category" if axis == "series" else "series"
-            for key in part[other].astype(str).unique():
-                same = part[part[other].astype(str) == key]
-                members = [v for v in same[axis].astype(str) if v != code]
-                cells_of = [((fid, v, key) if axis == "series" else (fid, key, v)) for v in (code, *members)]
-                add([(cells_of[0], w(cells_of[0]))] + [(c, -w(c)) for c in cells_of[1:]])
+            for key in dict.fromkeys(c if axis == "series" else s for s, c in bars):
+                members = [(s, c) for s, c in bars if (c if axis == "series" else s) == key]
+                total = [(fid, s, c) for s, c in members if (s if axis == "series" else c) == code]
+                parts = [(fid, s, c) for s, c in members if (s if axis == "series" else c) != code]
+                add([(k, w(k)) for k in total] + [(k, -w(k)) for k in parts])
     for fid, item in SHARED_ITEMS:
         add([(("fig8", "non_tech", item), 1.0), ((fid, "non_tech", item), -1.0)])
         add([(("fig8", "tech", item), w(("fig8", "tech", item))),
@@ -83,7 +78,7 @@ def relations(cells: pd.DataFrame, filt: Filter) -> np.ndarray:
         sectors = filt.sector or cb.SECTORS
         add([(("dst-values-sector", s, item), w(("dst-values-sector", s, item))) for s in sectors]
             + [(("fig4", g, item), -w(("fig4", g, item))) for g in groups])
-    out = np.zeros((len(rows), len(cells)))
+    out = np.zeros((len(rows), len(keys)))
     for k, row in enumerate(rows):
         for i, coef in row.items():
             out[k, i] = coef

@@ -3,19 +3,19 @@ the data downloads."""
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections import OrderedDict
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from ..data import codebook as cb
-from ..data import disclosure, estimators
 from ..data.cube import Cells, Cube
-from ..data.filters import Filter
-from .differencing import cell_counts, small_differences, wider_states
-from .relations import cell_frame, relations
+from ..data.filters import CellMasks, Filter
+from .numbers import FigureNumbers, Row, frame_of, rows_of
 from .specs import BY_ID, FIGURES, NORDIC, FigureSpec
+from .state import FigureSetup, add_tests, numbers, protect
 
 COLUMNS = ["figure", "series", "category", "share", "ci_low", "ci_high", "n", "n_eff", "suppressed",
            "reason", "flagged", "highlighted", "p_value", "significant", "series_label", "category_label",
@@ -89,9 +89,9 @@ def _base(spec: FigureSpec, cells: pd.DataFrame) -> pd.Series:
     return pd.Series(True, index=cells.index)
 
 
-def _highlighted(spec: FigureSpec, filt: Filter, table: pd.DataFrame) -> np.ndarray:
-    """Return True for the bars the filters on the figure's own variables select."""
-    marks = np.zeros(len(table), dtype=bool)
+def _highlighted(spec: FigureSpec, filt: Filter, series: list[str], category: list[str]) -> np.ndarray:
+    """Return True for the bars (given by series and category codes) the filters on the figure's own variables select."""
+    marks = np.zeros(len(series), dtype=bool)
     for key in spec.highlight:
         codes = getattr(filt, key) if key != "round" else filt.active().get("round", ())
         if not codes:
@@ -99,31 +99,33 @@ def _highlighted(spec: FigureSpec, filt: Filter, table: pd.DataFrame) -> np.ndar
         if key == "tech_role":
             roles, groups, splits = (set().union(*x) for x in zip(*(_TECH_OF[c] for c in codes)))
             wanted = roles | groups | splits
-            where = table["series"] if spec.series in ("tech_split", "tech_group") else table["category"]
+            where = series if spec.series in ("tech_split", "tech_group") else category
             wanted |= {"new"} if "new_tech" in groups else set()
             wanted |= {"known"} if "known_tech" in groups else set()
-            where = table["series"] if spec.series == "tech_new" else where
+            where = series if spec.series == "tech_new" else where
         elif key == "value":
-            wanted, where = {"value_" + v for v in codes}, table["category"]
+            wanted, where = {"value_" + v for v in codes}, category
         else:  # sector or round: a series of the figure, else categories named after it
             wanted = set(codes)
-            where = table["series"] if spec.series == key else table["category"]
-        marks |= where.isin(wanted).to_numpy()
+            where = series if spec.series == key else category
+        marks |= np.array([w in wanted for w in where], dtype=bool)
     return marks
 
 
 class FigureData:
-    """The microdata with one precomputed cube per figure, built on first use, and the protected
-    estimates of every figure per filter state (the last `STATES_KEPT` states are kept)."""
+    """The microdata, with what each figure needs precomputed on first use (its cube and arrays), and the
+    protected numbers of every figure per filter state (the last `STATES_KEPT` states are kept)."""
 
-    STATES_KEPT = 256
+    STATES_KEPT = 512
 
     def __init__(self, df: pd.DataFrame):
         self.df = df
         self._cells: Cells | None = None
+        self._masks: CellMasks | None = None
         self._cubes: dict[str, Cube] = {}
-        self._counts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._states: OrderedDict[Filter, dict[str, pd.DataFrame]] = OrderedDict()
+        self._setups: dict[str, FigureSetup] = {}
+        self._states: OrderedDict[Filter, dict[str, FigureNumbers]] = OrderedDict()
+        self._lock = threading.Lock()
 
     @property
     def cells(self) -> Cells:
@@ -131,6 +133,13 @@ class FigureData:
         if self._cells is None:
             self._cells = Cells.of(self.df)
         return self._cells
+
+    @property
+    def masks(self) -> CellMasks:
+        """Return the filter masks over the fine cells, computed once."""
+        if self._masks is None:
+            self._masks = CellMasks(self.cells.attrs)
+        return self._masks
 
     @property
     def fpc(self) -> bool:
@@ -143,6 +152,62 @@ class FigureData:
             self._cubes[spec.id] = Cube.build(self.df, indicators(spec, self.df), self.cells)
         return self._cubes[spec.id]
 
+    def setup(self, spec: FigureSpec) -> FigureSetup:
+        """Return what the figure needs to be estimated for any filter, building it once."""
+        if spec.id not in self._setups:
+            cube = self.cube(spec)
+            self._setups[spec.id] = FigureSetup.of(spec, cube, _base(spec, cube.cells), _series(spec, cube.cells),
+                                                   SERIES_ORDER.get(spec.series, ["all"]))
+        return self._setups[spec.id]
+
+    def prepare(self) -> None:
+        """Build every figure's arrays now (the app does at start, so no request waits for them); returns None."""
+        for spec in FIGURES:
+            if spec.id != "nordic":
+                self.setup(spec)
+
+    def estimates(self, filt: Filter = Filter()) -> dict[str, FigureNumbers]:
+        """Return every figure's numbers for `filt` (shares as proportions), after the presentation rules,
+        the differencing rule and complementary suppression, with the tests between groups."""
+        with self._lock:
+            if filt in self._states:
+                self._states.move_to_end(filt)
+                return self._states[filt]
+        state, series = {}, {}
+        for spec in FIGURES:
+            if spec.id != "nordic":
+                state[spec.id], series[spec.id] = numbers(self.setup(spec), self.masks, filt)
+        protect(state, filt)
+        for fid, nums in state.items():
+            add_tests(self._setups[fid], nums, series[fid])
+        with self._lock:
+            self._states[filt] = state
+            if len(self._states) > self.STATES_KEPT:
+                self._states.popitem(last=False)
+        return state
+
+    def rows(self, figure: str | FigureSpec, filt: Filter = Filter(), lang: str = "da") -> list[Row]:
+        """Return the bars of a figure for a filter as the page draws them: shares in percent at full
+        precision (NaN where hidden), labels in `lang`, which bars the filter highlights."""
+        spec = BY_ID[figure] if isinstance(figure, str) else figure
+        if spec.id == "nordic":
+            return list(_nordic_rows(lang))
+        nums = self.estimates(filt)[spec.id]
+        labels = _category_labels(spec.id, lang)
+        marked = _highlighted(spec, filt, nums.series, nums.category)
+        out = []
+        for i in range(len(nums)):
+            hidden = bool(nums.suppressed[i])
+            reason = nums.reason[i] or ""
+            share, low, high = ((np.nan, np.nan, np.nan) if hidden else
+                                (100 * nums.share[i], 100 * nums.ci_low[i], 100 * nums.ci_high[i]))
+            out.append(Row(spec.id, nums.series[i], nums.category[i], float(share), float(low), float(high),
+                           int(nums.n[i]), np.nan if hidden else float(nums.n_eff[i]), hidden, reason,
+                           bool(nums.flagged[i]), bool(marked[i]), float(nums.p_value[i]), nums.significant[i],
+                           series_label(spec, nums.series[i], lang), labels[nums.category[i]],
+                           REASONS[reason][lang] if reason else ""))
+        return out
+
     def table(self, figure: str | FigureSpec, filt: Filter = Filter(), lang: str = "da") -> pd.DataFrame:
         """Return the numbers behind a figure for a filter, shares in percent (COLUMNS), at full precision.
 
@@ -152,137 +217,19 @@ class FigureData:
         spec = BY_ID[figure] if isinstance(figure, str) else figure
         if spec.id == "nordic":
             return nordic_table(lang)
-        raw = self.estimates(filt)[spec.id]
-        table = _labelled(spec, raw, lang)
-        table["highlighted"] = _highlighted(spec, filt, table)
-        return table[COLUMNS]
-
-    def estimates(self, filt: Filter = Filter()) -> dict[str, pd.DataFrame]:
-        """Return every figure's estimates for `filt` (shares as proportions), after the presentation rules,
-        the differencing rule and complementary suppression, with the tests between groups.
-
-        Columns: series, category, share, ci_low, ci_high, se, n, n_yes, n_eff, df, weight_sum, suppressed,
-        reason, flagged, p_value, significant.
-        """
-        if filt in self._states:
-            self._states.move_to_end(filt)
-            return self._states[filt]
-        specs = [s for s in FIGURES if s.id != "nordic"]
-        raw, sums = {}, {}
-        for spec in specs:
-            raw[spec.id], sums[spec.id] = self._primary(spec, filt)
-            for series, category in self._differencing(spec, filt):
-                _hide(raw[spec.id], (raw[spec.id]["series"] == series) & (raw[spec.id]["category"] == category),
-                      "differencing")
-        cells = cell_frame(raw)
-        hidden = cells["suppressed"].to_numpy(dtype=bool)
-        cost = np.nan_to_num(cells["share"].to_numpy(dtype=float), nan=0.0) + 1e-6 * cells["n"].to_numpy(dtype=float)
-        extra = disclosure.protect(relations(cells, filt), hidden, cost)
-        start = 0
-        for spec in specs:
-            table = raw[spec.id]
-            _hide(table, pd.Series(extra[start:start + len(table)], index=table.index), "complementary")
-            start += len(table)
-            raw[spec.id] = self._tests(spec, table, sums[spec.id])
-        self._states[filt] = raw
-        if len(self._states) > self.STATES_KEPT:
-            self._states.popitem(last=False)
-        return raw
-
-    def _keys(self, spec: FigureSpec, filt: Filter) -> tuple[list[str], Filter]:
-        """Return the filter keys that restrict the figure's rows, and the filter its rows are selected by."""
-        keys = [k for k in spec.filters if k != "round"]
-        if spec.series == "round":
-            return keys, filt
-        return [*keys, "round"], replace(filt, round=cb.CURRENT_ROUND)
-
-    def _primary(self, spec: FigureSpec, filt: Filter) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Return the figure's estimates with the presentation rules applied, and the sums behind them."""
-        cube = self.cube(spec)
-        cells = cube.cells
-        keys, filt_rows = self._keys(spec, filt)
-        series = _series(spec, cells)
-        order = SERIES_ORDER.get(spec.series, ["all"])
-        est, sums = cube.estimate(filt_rows, keys, _base(spec, cells), series, order)
-        if spec.series_total:
-            total, _ = cube.estimate(filt_rows, keys, _base(spec, cells), None, ["all"])
-            est = pd.concat([total, est], ignore_index=True)
-        out = est[["share", "ci_low", "ci_high", "se", "n", "n_yes", "n_eff", "df", "weight_sum", "suppressed", "reason",
-                   "flagged"]].copy()
-        out.insert(0, "category", est["category"].astype(str))
-        out.insert(0, "series", est["group"].astype(str))
-        out["suppressed"] = out["suppressed"].astype(bool)
-        return out.reset_index(drop=True), sums
-
-    def _differencing(self, spec: FigureSpec, filt: Filter) -> set[tuple[str, str]]:
-        """Return the figure's cells that a wider selection would reveal by difference (see `differencing`)."""
-        keys, filt_rows = self._keys(spec, filt)
-        wider = wider_states(filt_rows, [k for k in keys if k != "round"])
-        if not wider:
-            return set()
-        cube = self.cube(spec)
-        if spec.id not in self._counts:
-            self._counts[spec.id] = cell_counts(cube.sums, len(cube.cells), list(cube.categories))
-        base = _base(spec, cube.cells)
-        series = _series(spec, cube.cells)
-        codes = np.full(len(cube.cells), "all", dtype=object) if series is None else series.to_numpy(dtype=object)
-        wanted = SERIES_ORDER.get(spec.series, ["all"])
-        narrow = (base & filt_rows.mask(cube.cells, keys)).to_numpy()
-        masks = [(base & w.mask(cube.cells, keys)).to_numpy() for w in wider]
-        found = small_differences(*self._counts[spec.id], narrow, masks, codes, wanted, list(cube.categories))
-        if spec.series_total:
-            found |= {("all", c) for _, c in small_differences(*self._counts[spec.id], narrow, masks,
-                                                                np.full(len(codes), "all", dtype=object), ["all"],
-                                                                list(cube.categories))}
-        return found
-
-    def _tests(self, spec: FigureSpec, table: pd.DataFrame, sums: pd.DataFrame) -> pd.DataFrame:
-        """Return `table` with p_value and significant: the design-based test between the figure's groups per
-        category, left out where a compared value is hidden."""
-        table = table.copy()
-        table["p_value"], table["significant"] = np.nan, pd.array([pd.NA] * len(table), dtype="boolean")
-        groups = [g for g in SERIES_ORDER.get(spec.series, []) if g in set(sums["group"].astype(str))]
-        if spec.compare and len(groups) >= 2:
-            cube = self.cube(spec)
-            population = cube.stratum_population
-            if spec.compare == "pair":
-                test = estimators.difference_test(sums, cube.stratum_sizes, groups[0], groups[1],
-                                                  stratum_population=population)
-            else:
-                test = estimators.equality_test(sums, cube.stratum_sizes, groups, stratum_population=population)
-            by_cat = test.set_index(test["category"].astype(str))
-            hidden = table[table["series"].isin(groups) & table["suppressed"]]["category"].unique()
-            p_value = table["category"].map(by_cat["p_value"]).astype(float)
-            table["p_value"] = p_value.where(~table["category"].isin(hidden))  # no test on hidden values
-            sig = table["category"].map(by_cat["significant"]).where(~table["category"].isin(hidden))
-            table["significant"] = pd.array(sig.where(sig.notna(), None), dtype="boolean")
-        return table
+        return frame_of(self.rows(spec, filt, lang))[COLUMNS]
 
 
-def _hide(table: pd.DataFrame, where: pd.Series, reason: str) -> None:
-    """Mark the shown cells of `table` in `where` as hidden for `reason`, in place; returns None."""
-    new = where.to_numpy(dtype=bool) & ~table["suppressed"].to_numpy(dtype=bool)
-    table.loc[new, "suppressed"] = True
-    table.loc[new, "reason"] = reason
-    table.loc[new, "flagged"] = False
+@functools.lru_cache(maxsize=4)
+def _nordic_rows(lang: str) -> tuple[Row, ...]:
+    """Return the Nordic chart's bars in `lang` (published values: the same for every filter)."""
+    return tuple(rows_of(nordic_table(lang)))
 
 
-def _labelled(spec: FigureSpec, raw: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Return a figure's estimates in percent, hidden cells blanked, with the labels in `lang`."""
-    hidden = raw["suppressed"].to_numpy(dtype=bool)
-    pct = (raw[["share", "ci_low", "ci_high"]].astype(float) * 100).where(~raw["suppressed"].astype(bool), axis=0)
-    labels = {c.code: c.text(lang) for c in spec.categories}
-    reason = raw["reason"].fillna("").astype(str)
-    return pd.DataFrame({
-        "figure": spec.id, "series": raw["series"], "category": raw["category"],
-        "share": pct["share"], "ci_low": pct["ci_low"], "ci_high": pct["ci_high"],
-        "n": raw["n"].astype(int), "n_eff": raw["n_eff"].astype(float).where(~hidden),
-        "suppressed": hidden, "reason": reason, "flagged": raw["flagged"].astype(bool),
-        "p_value": raw["p_value"].astype(float), "significant": raw["significant"],
-        "series_label": [series_label(spec, g, lang) for g in raw["series"]],
-        "category_label": raw["category"].map(labels),
-        "reason_label": [REASONS[r][lang] if r else "" for r in reason],
-    })
+@functools.lru_cache(maxsize=64)
+def _category_labels(figure: str, lang: str) -> dict[str, str]:
+    """Return {category code: label} of a figure in `lang`."""
+    return {c.code: c.text(lang) for c in BY_ID[figure].categories}
 
 
 def format_p(p: float, lang: str = "en") -> str:

@@ -5,6 +5,8 @@ Widths are measured with `theme.text_width`; a line may fill FIT of the width it
 
 from __future__ import annotations
 
+import functools
+
 from . import theme
 
 TEXT = {
@@ -48,6 +50,12 @@ FIT = 0.97  # share of the measured width text may fill (the browser's font may 
 def wrap(text: str, px: float, size: float, bold: bool = False, first_px: float | None = None) -> list[str]:
     """Return `text` broken into lines at most `px` wide in font `size` (a longer word stays whole);
     the first line at most `first_px` wide if given."""
+    return list(_wrap(text, px, size, bold, first_px))
+
+
+@functools.lru_cache(maxsize=32768)
+def _wrap(text: str, px: float, size: float, bold: bool, first_px: float | None) -> tuple[str, ...]:
+    """Return the lines of `wrap`, computed once per text and width (the labels recur in every redraw)."""
     lines: list[str] = []
     for word in text.split():
         limit = first_px if first_px is not None and len(lines) == 1 else px
@@ -55,18 +63,23 @@ def wrap(text: str, px: float, size: float, bold: bool = False, first_px: float 
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return lines or [""]
+    return tuple(lines) or ("",)
 
 
 def wrap_balanced(text: str, px: float, size: float) -> list[str]:
     """Return `text` in as few lines as `wrap` needs at `px`, with the lines as even as possible."""
+    return list(_wrap_balanced(text, px, size))
+
+
+@functools.lru_cache(maxsize=16384)
+def _wrap_balanced(text: str, px: float, size: float) -> tuple[str, ...]:
     lines = wrap(text, px, size)
     if len(lines) == 1:
-        return lines
+        return tuple(lines)
     low = px * 0.4
     while px - 4 > low and len(wrap(text, px - 4, size)) == len(lines):
         px -= 4
-    return wrap(text, px, size)
+    return tuple(wrap(text, px, size))
 
 
 def widest(lines: list[str], size: float, bold: bool = False) -> float:

@@ -6,6 +6,7 @@ category has the same colour in every chart. Plain constants and small pure func
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -126,6 +127,7 @@ def darken(hex_colour: str, amount: float) -> str:
     return "#" + "".join(f"{round(int(h[i:i + 2], 16) * (1 - amount)):02x}" for i in (0, 2, 4))
 
 
+@functools.lru_cache(maxsize=256)
 def outline(hex_colour: str, ratio: float = MIN_GRAPHIC_CONTRAST) -> str:
     """Return the colour itself if it has `ratio` contrast against white, else it darkened just enough.
 
@@ -148,6 +150,7 @@ def series_pattern(code: str, index: int = 0) -> str:
     return PATTERN_OF.get(code, SERIES_PATTERNS[index % len(SERIES_PATTERNS)])
 
 
+@functools.lru_cache(maxsize=256)
 def lighten(hex_colour: str, amount: float = 0.55) -> str:
     """Return `hex_colour` mixed with white (amount 0: unchanged, 1: white) as '#rrggbb'."""
     h = hex_colour.lstrip("#")
@@ -203,6 +206,7 @@ _DEFAULT_GLYPH = 556
 BOLD_FACTOR = 1.1  # semibold and bold text runs this much wider
 
 
+@functools.lru_cache(maxsize=65536)
 def text_width(text: str, size: float = BASE_SIZE, bold: bool = False) -> float:
     """Return the width in px of one line of text in the figure font at `size`.
 
@@ -248,6 +252,7 @@ def bucket(width: float | None) -> int | None:
     return fitting[-1] if fitting else WIDTH_BUCKETS[0]
 
 
+@functools.lru_cache(maxsize=64)
 def scale(width: float | None = None) -> Scale:
     """Return the sizes for a figure `width` px wide (None: the export width).
 
