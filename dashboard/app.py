@@ -98,6 +98,7 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
         logger.warning("%s", images.INSTALL_HINT["en"])
     frame, synthetic = _data(data, synthetic)
     figure_data = FigureData(frame)
+    figure_data.prepare()  # every figure's arrays now, so no request waits for them (and preloaded workers share them)
     app = Dash(
         __name__,
         title=t("title", DEFAULT_LANG),
