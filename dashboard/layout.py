@@ -291,7 +291,7 @@ def card_pairs() -> list[tuple[str, str]]:
 def card_ids(figure: str) -> dict[str, str]:
     """Return the ids of a card's parts: its title, the chart, the summary under it and the table view."""
     return {"title": f"{figure}-title", "chart": f"{figure}-chart", "summary": f"{figure}-summary",
-            "table": f"{figure}-table"}
+            "table": f"{figure}-table", "data": f"{figure}-figure-data"}
 
 
 def figure_card(spec: FigureSpec, lang: str, span: str | None = None):
@@ -309,9 +309,10 @@ def figure_card(spec: FigureSpec, lang: str, span: str | None = None):
         meta.append(html.P([txt(f"question@{fid}", lang, className="meta-key"), ": ",
                             txt(f"question:{fid}", lang)], className="card-question"))
     chart = html.Div(
-        dcc.Loading(dcc.Graph(id=fid, figure=_placeholder(), config={"displaylogo": False, "displayModeBar": False},
-                              className="card-graph"),
-                    type="circle", color="#14325c", delay_show=250, parent_className="graph-loading"),
+        [dcc.Loading(dcc.Graph(id=fid, figure=_placeholder(), config={"displaylogo": False, "displayModeBar": False},
+                               className="card-graph"),
+                     type="circle", color="#14325c", delay_show=250, parent_className="graph-loading"),
+         dcc.Store(id=ids["data"])],  # the figure and config the server sent, drawn when in view
         id=ids["chart"], className="chart-view",
         **{"data-labelledby": ids["title"], "data-describedby": ids["summary"]},
     )

@@ -66,9 +66,12 @@ def figures(client, **controls):
            "round": "filter-round", "lang": "lang", "url_problems": "url-problems", "chart_width": "chart-width"}
     stores = ("url_problems", "chart_width")
     values = {(ids[k], "data" if k in stores else "value"): v for k, v in controls.items()}
-    res = call(client, "fig1.figure", values, [f"{ids[k]}.{'data' if k in stores else 'value'}" for k in controls])
+    res = call(client, "fig1-figure-data.data", values, [f"{ids[k]}.{'data' if k in stores else 'value'}" for k in controls])
     assert res.status_code == 200, res.data[:300]
-    return res.get_json()["response"]
+    response = res.get_json()["response"]
+    for key in [k for k in response if k.endswith("-figure-data")]:  # each chart's figure and config, by graph id
+        response[key.removesuffix("-figure-data")] = response.pop(key)["data"]
+    return response
 
 
 # --------------------------------------------------------------------------------------------------

@@ -55,7 +55,9 @@ def test_layout_has_stable_ids(client):
 def test_dependencies_endpoint_lists_the_callbacks(client):
     outputs = [d["output"] for d in client.get("/_dash-dependencies").get_json()]
     assert any("url.search" in o and "filter-sector.value" in o for o in outputs)
-    assert any(all(f"{fid}.figure" in o for fid in IDS) for o in outputs)
+    assert any(all(f"{fid}-figure-data.data" in o for fid in IDS) for o in outputs)  # one callback computes them all
+    for fid in IDS:  # and each chart takes its figure from its store, in the browser
+        assert f"..{fid}.figure...{fid}.config.." in outputs
     assert any('"download"' in o and "MATCH" in o for o in outputs)
 
 
@@ -191,7 +193,7 @@ def test_layout_pairs_small_charts_and_reports_the_width(client):
         assert len(halves) % 2 == 0, key
     deps = client.get("/_dash-dependencies").get_json()
     assert any(d["output"] == "chart-width.data" and d.get("clientside_function") for d in deps)
-    figures_dep = dependency(client, "fig1.figure")
+    figures_dep = dependency(client, "fig1-figure-data.data")
     assert {"id": "chart-width", "property": "data"} in figures_dep["inputs"]
 
 

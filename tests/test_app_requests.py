@@ -18,7 +18,7 @@ from tests.dash_client import assert_readable, call, click_download, dependency,
 # Malformed requests
 # --------------------------------------------------------------------------------------------------
 def test_malformed_request_is_short_json_not_traceback(client):
-    res = client.post("/_dash-update-component", json={"output": "fig1.figure"})
+    res = client.post("/_dash-update-component", json={"output": "fig1-figure-data.data"})
     assert res.status_code == 400
     assert res.is_json
     body = res.get_data(as_text=True)
@@ -42,7 +42,7 @@ def test_malformed_callback_request_gets_readable_4xx_not_500(client, body, stat
 
 
 def test_wrong_number_of_inputs_is_refused(client, app):
-    output = next(k for k in app.callback_map if "fig1.figure" in k)
+    output = next(k for k in app.callback_map if "fig1-figure-data.data" in k)
     res = client.post("/_dash-update-component", json={"output": output, "outputs": [], "inputs": [],
                                                          "changedPropIds": [], "state": []})
     assert res.status_code == 400 and "inputs, 0 were sent" in res.get_json()["error"]
@@ -52,9 +52,9 @@ def test_wrong_number_of_inputs_is_refused(client, app):
 # Crafted requests: a readable answer, never a 500 or a traceback
 # --------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("fragment", "change", "needle"), [
-    ("fig1.figure", {"outputs": None}, "'outputs' is missing"),
-    ("fig1.figure", {"outputs": []}, "'outputs' must be a list of 34 outputs"),
-    ("fig1.figure", {"outputs": {"id": "fig1", "property": "figure"}}, "'outputs' must be a list"),
+    ("fig1-figure-data.data", {"outputs": None}, "'outputs' is missing"),
+    ("fig1-figure-data.data", {"outputs": []}, "'outputs' must be a list of 51 outputs"),
+    ("fig1-figure-data.data", {"outputs": {"id": "fig1-figure-data", "property": "data"}}, "'outputs' must be a list"),
     ("export-size.options", {"outputs": [{"id": "export-size", "property": "options"}]}, "needs an 'id'"),
     ("export-size.options", {"outputs": {"id": "export-size"}}, "needs an 'id' and a 'property'"),
     ("about-body.children", {"outputs": "x"}, "'outputs' must be a list"),
@@ -151,7 +151,7 @@ def test_exception_escaping_dispatch_is_400_and_one_log_line(client, app, monkey
 @pytest.mark.parametrize(("raw", "needle"), [
     (b"[" * 5_000 + b"]" * 5_000, "nested deeper than 32 levels"),  # 10 KB: Python's JSON parser recurses
     (b'{"a":' * 40 + b"1" + b"}" * 40, "nested deeper than 32 levels"),  # parses, but deeper than any real request
-    (b'{"output": "fig1.figure", "inputs": [', "the body is not valid JSON"),
+    (b'{"output": "fig1-figure-data.data", "inputs": [', "the body is not valid JSON"),
     (b"\xff\xfe{}", "the body is not valid JSON"),
     (b"", "the body is not valid JSON"),
     (b'{"n": ' + b"9" * 5_000 + b"}", "the body is not valid JSON"),  # longer than Python converts to int
@@ -169,7 +169,7 @@ def test_a_body_that_is_not_sent_as_json_is_415(client):
 def test_real_requests_are_far_below_the_nesting_limit(client):
     from dashboard.guard import MAX_DEPTH, nesting_depth
 
-    deepest = max(nesting_depth(valid_body(client, fragment)) for fragment in ("fig1.figure", "about-body.children"))
+    deepest = max(nesting_depth(valid_body(client, fragment)) for fragment in ("fig1-figure-data.data", "about-body.children"))
     assert 3 <= deepest <= MAX_DEPTH // 4
 
 
@@ -240,7 +240,7 @@ def test_each_rejected_request_writes_one_log_line(client, caplog):
     requests = [
         lambda: client.post("/_dash-update-component", data=b"[" * 5_000 + b"]" * 5_000, content_type="application/json"),
         lambda: client.post("/_dash-update-component", data=b"{", content_type="application/json"),
-        lambda: client.post("/_dash-update-component", json={"output": "fig1.figure"}),
+        lambda: client.post("/_dash-update-component", json={"output": "fig1-figure-data.data"}),
         lambda: client.post("/_dash-update-component", data=b"x" * (MAX_BODY + 10), content_type="application/json"),
         lambda: client.get("/_dash-component-suites/dash/dcc/async-mathjax.js.map"),
         lambda: client.get("/_dash-component-suites/nope/x.js"),

@@ -262,3 +262,20 @@ def test_each_sector_charts_equal_an_independent_computation(page, server_url, s
     open_page(page, f"{server_url}/?sector={sector}")
     wait_for_bars(page, "fig1", fig1)
     wait_for_bars(page, "fig4", fig4)
+
+
+def test_charts_in_view_are_redrawn_first_and_the_others_follow(page, server_url):
+    open_page(page, server_url + "/")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(2500)  # the first load's charts further down are drawn while the page is idle
+    page.evaluate("""() => { window.__drawn = [];
+        for (const gd of document.querySelectorAll('.js-plotly-plot'))
+            gd.on('plotly_afterplot', () => window.__drawn.push(gd.closest('.card-graph').id)); }""")
+    in_view = page.evaluate("""() => [...document.querySelectorAll('.card-graph')]
+        .filter((g) => { const r = g.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }).map((g) => g.id)""")
+    assert in_view and "fig10" not in in_view
+    choose(page, "filter-sector", "Stat")
+    page.wait_for_function("() => new Set(window.__drawn).size === 16", timeout=30_000)
+    drawn = list(dict.fromkeys(page.evaluate("() => window.__drawn")))
+    assert set(drawn[:len(in_view)]) == set(in_view)  # what the user sees is redrawn before anything else
+    wait_for_bars(page, "fig10", expected_bars("fig10", sector="state"))  # the rest follow without scrolling

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from dash import Input, Output
+from dash import ClientsideFunction, Input, Output, State
 
 from ..cache import ResponseCache
 from ..figures.alternative import summary, table_view
@@ -83,9 +83,6 @@ def figure_key(filt, lang: str, widths: dict[str, int | None]) -> str:
     return f"figures|{query}|{lang}|{widths['wide']}|{widths['half']}"
 
 
-PER_FIGURE = 4  # outputs per figure: figure, config, summary, table view
-
-
 def _alternatives(spec, table, filt, lang: str) -> list:
     """Return a figure's text summary and table view (as HTML children)."""
     ids = card_ids(spec.id)
@@ -93,7 +90,7 @@ def _alternatives(spec, table, filt, lang: str) -> list:
 
 
 def _failed(lang: str) -> list:
-    return [_failed_figure(lang), {"displaylogo": False}, t("figure_failed", lang), None]
+    return [{"figure": _failed_figure(lang), "config": {"displaylogo": False}}, t("figure_failed", lang), None]
 
 
 def status_text(filt, lang: str, drawn: int) -> str:
@@ -105,9 +102,12 @@ def status_text(filt, lang: str, drawn: int) -> str:
 def register_figures(app, data: FigureData, synthetic: bool = True, cache: ResponseCache | None = None) -> None:
     """Register ``update_figures`` over `data`, memoizing its figures in `cache`."""
     cache = cache or ResponseCache()
-    outputs = [o for fid in IDS for o in (Output(fid, "figure"), Output(fid, "config"),
+    outputs = [o for fid in IDS for o in (Output(card_ids(fid)["data"], "data"),
                                           Output(card_ids(fid)["summary"], "children"),
                                           Output(card_ids(fid)["table"], "children"))]
+    for fid in IDS:  # the chart takes its figure from the store when it is in view (assets/charts.js)
+        app.clientside_callback(ClientsideFunction("charts", "show"), Output(fid, "figure"), Output(fid, "config"),
+                                Input(card_ids(fid)["data"], "data"), State(fid, "id"))
 
     @app.callback(
         *outputs,
@@ -151,8 +151,8 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
                 out = []
                 for spec in FIGURES:
                     fig = figures.get(spec.id)
-                    out += [fig, graph_config(spec, filt, lang, fig), *texts[spec.id]] if fig is not None else \
-                        _failed(lang)
+                    out += [{"figure": fig, "config": graph_config(spec, filt, lang, fig)}, *texts[spec.id]] \
+                        if fig is not None else _failed(lang)
                 return {"outputs": out, "failed": failed}
 
             built = cache.get_or_set(figure_key(filt, lang, widths), build)

@@ -1,0 +1,76 @@
+/* Charts in view first.
+ *
+ * The server sends each chart's figure and config to a store beside it ("<figure>-figure-data"); a
+ * clientside callback hands them to the chart at once when it is in or near the viewport, and otherwise
+ * keeps them: the charts further down are drawn one at a time while the browser is idle, or as soon as
+ * they scroll into view, whichever comes first. A filter change thus repaints what the user sees without
+ * waiting for plotly.js to redraw the other charts.
+ */
+(function () {
+    "use strict";
+
+    var pending = new Map();
+    var idleQueued = false;
+    var observer = null;
+
+    function near(el) {
+        var r = el.getBoundingClientRect();
+        var h = window.innerHeight || document.documentElement.clientHeight;
+        return r.bottom > -0.5 * h && r.top < 1.5 * h;
+    }
+
+    function draw(id) {
+        var data = pending.get(id);
+        if (!data) return;
+        pending.delete(id);
+        window.dash_clientside.set_props(id, {figure: data.figure, config: data.config});
+    }
+
+    function next(deadline) {
+        idleQueued = false;
+        var ids = Array.from(document.querySelectorAll(".card-graph")).map(function (g) { return g.id; });
+        for (var i = 0; i < ids.length; i++) {
+            if (pending.has(ids[i])) {
+                draw(ids[i]);
+                break;  // one chart per idle period: the page stays responsive
+            }
+        }
+        if (pending.size) queueIdle();
+    }
+
+    function queueIdle() {
+        if (idleQueued) return;
+        idleQueued = true;
+        if (window.requestIdleCallback) window.requestIdleCallback(next, {timeout: 400});
+        else window.setTimeout(next, 50);
+    }
+
+    function watch(el) {
+        if (!observer && window.IntersectionObserver) {
+            observer = new IntersectionObserver(function (entries) {
+                entries.forEach(function (entry) {
+                    if (entry.isIntersecting) draw(entry.target.id);
+                });
+            }, {rootMargin: "50% 0px"});
+        }
+        if (observer) observer.observe(el);
+    }
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {
+        charts: {
+            show: function (data, id) {
+                var none = window.dash_clientside.no_update;
+                if (!data) return [none, none];
+                var el = document.getElementById(id);
+                if (!el || near(el)) {
+                    pending.delete(id);
+                    return [data.figure, data.config];
+                }
+                pending.set(id, data);
+                watch(el);
+                queueIdle();
+                return [none, none];
+            },
+        },
+    });
+})();
