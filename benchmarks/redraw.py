@@ -1,49 +1,25 @@
 """Server time of a full redraw (all 16 figures) after a filter change, through the real callback.
 
 Posts the figures callback to the app's Flask server in-process, exactly as the browser does, for
-random filter states, and prints the median and 95th percentile of the server time.
+random filter states (all different, so none is served from the response cache), and prints the
+median and 95th percentile of the server time. `--scale K` repeats the rows K times.
+See benchmarks/server.py for the comparison with the floor and a naive app.
 Usage: python benchmarks/redraw.py [--filters 50] [--seed 1] [--scale 1]
 """
 
 import argparse
-import random
 import statistics
+import sys
 import time
+from pathlib import Path
 
-from dashboard.app import create_app
-from dashboard.data.filters import ALLOWED
-from dashboard.data.load import load
-from dashboard.data.shipped import DEFAULT_DATA
-from dashboard.data.synth import scale_up
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-CONTROLS = {"filter-sector": "sector", "filter-tech-role": "tech_role", "filter-value": "value",
-            "filter-round": "round", "lang": "lang"}
-
-
-def figures_callback(client) -> dict:
-    """Return the dependency entry of the callback that draws fig1 (and every other figure)."""
-    deps = client.get("/_dash-dependencies").get_json()
-    return next(d for d in deps if "fig1.figure" in d["output"])
-
-
-def payload(dep: dict, state: dict) -> dict:
-    """Return the POST body for the figures callback with the given control values."""
-    def value(item):
-        key = CONTROLS.get(item["id"])
-        if key is not None and item["property"] == "value":
-            return state[key]
-        return None
-
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1))) for part in dep["output"][2:-2].split("...")]
-    inputs = [dict(i, value=value(i)) for i in dep["inputs"]]
-    return {"output": dep["output"], "outputs": outputs, "inputs": inputs,
-            "changedPropIds": ["filter-sector.value"], "state": [dict(s, value=value(s)) for s in dep["state"]]}
-
-
-def random_state(rng: random.Random) -> dict:
-    """Return random control values, as a user clicking around would set them."""
-    state = {k: sorted(rng.sample(ALLOWED[k], rng.randint(0, 2))) for k in ("sector", "tech_role", "value")}
-    return {**state, "round": rng.choice(ALLOWED["round"]), "lang": rng.choice(("da", "en"))}
+from benchmarks.callbacks import distinct_states, filter_change  # noqa: E402
+from dashboard.app import create_app  # noqa: E402
+from dashboard.data.load import load  # noqa: E402
+from dashboard.data.shipped import DEFAULT_DATA  # noqa: E402
+from dashboard.data.synth import scale_up  # noqa: E402
 
 
 def main() -> None:
@@ -54,22 +30,21 @@ def main() -> None:
     args = parser.parse_args()
     data = scale_up(load(DEFAULT_DATA), args.scale)
     started = time.perf_counter()
-    app = create_app(data)
-    client = app.server.test_client()
-    dep = figures_callback(client)
-    rng = random.Random(args.seed)
-    client.post("/_dash-update-component", json=payload(dep, random_state(rng)))  # builds the cubes
+    client = create_app(data, chromium=None).server.test_client()
+    deps = client.get("/_dash-dependencies").get_json()
+    first, *states = distinct_states(args.filters + 1, args.seed)
+    client.post("/_dash-update-component", json=filter_change(deps, first)[-1][1])  # builds the cubes
     print(f"rows {len(data):,}; app start and first redraw {time.perf_counter() - started:.2f} s")
     times = []
-    for _ in range(args.filters):
-        body = payload(dep, random_state(rng))
+    for state in states:
+        _, body = filter_change(deps, state)[-1]
         t = time.perf_counter()
         response = client.post("/_dash-update-component", json=body)
         times.append(time.perf_counter() - t)
         assert response.status_code == 200, response.data[:200]
     times.sort()
     p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
-    print(f"full redraw of 16 figures, {args.filters} random filter states: median {1000 * statistics.median(times):.0f} ms, "
+    print(f"full redraw of 16 figures, {len(states)} random filter states: median {1000 * statistics.median(times):.0f} ms, "
           f"p95 {1000 * p95:.0f} ms, max {1000 * times[-1]:.0f} ms")
 
 

@@ -106,17 +106,51 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _run_gunicorn(wsgi_app, overrides: dict) -> None:
+    """Serve `wsgi_app` with gunicorn, the settings of dashboard.gunicorn_conf and `overrides`; return at shutdown."""
+    from gunicorn.app.base import BaseApplication
+
+    from . import gunicorn_conf
+
+    class Application(BaseApplication):  # gunicorn's custom-application API, for an app already loaded
+        def load_config(self):
+            settings = {k: v for k, v in vars(gunicorn_conf).items() if k in self.cfg.settings and v is not None}
+            for key, value in {**settings, **overrides}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return wsgi_app
+
+    Application(prog="barometer serve").run()
+
+
 def cmd_serve(args) -> int:
     from .app import create_app
+    from .cache import CacheConfigError
     from .data.load import DataFileError
 
+    for name in ("workers", "threads"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            return _fail(f"--{name} must be a whole number of at least 1")
+    if not 0 < args.port < 65536:
+        return _fail("--port must be between 1 and 65535")
+    if not args.dev:  # read before the data: a bad PORT, WEB_CONCURRENCY or BAROMETER_THREADS exits with a message
+        from . import gunicorn_conf
     try:
         app = create_app(str(data_path(args.data)))
     except DataFileError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    print(f"Innovationsbarometer dashboard on http://{args.host}:{args.port}/")
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    except CacheConfigError as exc:
+        return _fail(str(exc), 1)
+    url = f"http://{args.host}:{args.port}/"
+    if args.dev:
+        print(f"Innovationsbarometer dashboard on {url} (development server: not for production)")
+        app.run(host=args.host, port=args.port, debug=True)
+        return 0
+    workers, threads = args.workers or gunicorn_conf.workers, args.threads or gunicorn_conf.threads
+    print(f"Innovationsbarometer dashboard on {url} (gunicorn, {workers} workers x {threads} threads)", flush=True)
+    _run_gunicorn(app.server, {"bind": [f"{args.host}:{args.port}"], "workers": workers, "threads": threads})
     return 0
 
 
@@ -125,11 +159,14 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="barometer", description="Innovationsbarometer dashboard and data tools")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("serve", help="start the dashboard")
+    s = sub.add_parser("serve", help="start the dashboard (gunicorn; --dev: the development server)")
     s.add_argument("--data", help="microdata file (CSV or Parquet); default: the shipped synthetic data")
-    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0: all)")
     s.add_argument("--port", type=int, default=8050)
-    s.add_argument("--debug", action="store_true", help="Dash debug mode (off by default)")
+    s.add_argument("--workers", type=int, help="worker processes (default: $WEB_CONCURRENCY or 2)")
+    s.add_argument("--threads", type=int, help="threads per worker (default: $BAROMETER_THREADS or 4)")
+    s.add_argument("--dev", "--debug", dest="dev", action="store_true",
+                   help="Werkzeug's development server with Dash's debug tools, instead of gunicorn")
     s.set_defaults(run=cmd_serve)
 
     t = sub.add_parser("table", help="print the numbers behind a figure")

@@ -1,0 +1,39 @@
+"""The floor a benchmark measures the project against: a minimal Dash app whose one callback has the
+inputs and outputs of the project's figures callback and returns the project's answer (the same
+JSON) from a dict, so it costs only Dash itself."""
+
+from __future__ import annotations
+
+import json
+
+from dash import Dash, Input, Output, html
+
+from benchmarks.callbacks import split_outputs
+
+
+def _outputs(dep: dict) -> list[tuple[str, str]]:
+    """Return the (id, property) outputs of a dependency, without duplicate-output suffixes."""
+    return [(o["id"], o["property"].split("@", 1)[0]) for o in split_outputs(dep["output"])]
+
+
+def state_key(dep: dict, values: dict) -> str:
+    """Return the dict key of the input values ({(id, property): value}) a callback `dep` is called with."""
+    return json.dumps([values.get((i["id"], i["property"])) for i in dep["inputs"]], sort_keys=True)
+
+
+def answer_of(dep: dict, response: dict) -> list:
+    """Return the output values, in `dep`'s order, of a project callback response ({id: {prop: value}})."""
+    return [response.get(cid, {}).get(prop) for cid, prop in _outputs(dep)]
+
+
+def create_floor_app(dep: dict, answers: dict[str, list]) -> Dash:
+    """Return the floor app for the project callback `dep`: `answers` maps `state_key` to output values."""
+    app = Dash(__name__, suppress_callback_exceptions=True)  # posted to directly, never rendered
+    app.layout = html.Div()
+    inputs = [(i["id"], i["property"]) for i in dep["inputs"]]
+
+    @app.callback([Output(c, p) for c, p in _outputs(dep)], [Input(c, p) for c, p in inputs])
+    def answer(*values):
+        return answers[json.dumps(list(values), sort_keys=True)]
+
+    return app

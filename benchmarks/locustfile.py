@@ -1,0 +1,51 @@
+"""Locust users of the dashboard: each opens the page, then every 2-5 s changes one filter, as a person does.
+
+A filter change posts the two callbacks the browser posts (``sync_url``, then ``update_figures``,
+built from the app's /_dash-dependencies); Locust records each, and the pair as "filter change".
+Run it with benchmarks/load.py (which starts the Procfile's gunicorn), or by hand:
+
+    locust -f benchmarks/locustfile.py --headless -u 50 -r 10 -t 60s --host http://127.0.0.1:8050
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from pathlib import Path
+
+from locust import HttpUser, between, events, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.callbacks import DEFAULT_STATE, filter_change  # noqa: E402
+from dashboard.data.filters import ALLOWED  # noqa: E402
+
+HEADERS = {"Accept-Encoding": "br, gzip"}
+
+
+class DashboardUser(HttpUser):
+    wait_time = between(2, 5)
+
+    def on_start(self):
+        self.client.get("/", headers=HEADERS, name="page")
+        self.client.get("/_dash-layout", headers=HEADERS, name="layout")
+        self.deps = self.client.get("/_dash-dependencies", headers=HEADERS, name="dependencies").json()
+        self.state, self.search, self.rng = dict(DEFAULT_STATE), "", random.Random()
+
+    @task
+    def change_filter(self):
+        key = self.rng.choice(("sector", "tech_role", "value"))
+        self.state[key] = sorted(self.rng.sample(ALLOWED[key], self.rng.randint(0, 2)))
+        started, failed = time.perf_counter(), None
+        for name, body in filter_change(self.deps, self.state, self.search):
+            with self.client.post("/_dash-update-component", json=body, headers=HEADERS, name=name,
+                                  catch_response=True) as res:
+                if res.status_code != 200:
+                    failed = f"{name}: HTTP {res.status_code} {res.error or ''}".strip()
+                    res.failure(failed)
+                    break
+                if name == "sync_url":
+                    self.search = res.json()["response"].get("url", {}).get("search", self.search)
+        events.request.fire(request_type="FILTER", name="filter change", context={}, exception=failed and RuntimeError(failed),
+                            response_time=1000 * (time.perf_counter() - started), response_length=0)
