@@ -110,7 +110,8 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
                    {"name": "description", "content": t("intro", DEFAULT_LANG)}],
     )
     app.layout = build_layout(DEFAULT_LANG, synthetic, images=chromium is not None, fpc=figure_data.fpc)
-    register_callbacks(app, figure_data, synthetic, images=chromium is not None, cache=response_cache(app.server, frame, synthetic=synthetic))
+    cache = response_cache(app.server, frame, synthetic=synthetic)
+    register_callbacks(app, figure_data, synthetic, images=chromium is not None, cache=cache)
     _register_error_handlers(app.server)
     register_guard(app)
     register_serving(app)
