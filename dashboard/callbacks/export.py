@@ -1,24 +1,33 @@
 """``export_all``: the "Download all" button -> one ZIP for the current filter: every figure as PNG
 (preset size x 3) and SVG, the numbers as CSV and the XLSX workbook (`export.bundle`).
 
-Rendering takes some seconds (one Chromium session for all images); the button is disabled and says
-so while it runs. Without Chromium on the server the ZIP holds the numbers only (CSV and XLSX).
+The export is a Dash background callback (`dashboard.jobs`): it runs in a job process or a Celery
+worker at a lower CPU priority, so redraws stay fast, while the page polls for it. The button is
+disabled and busy meanwhile, and the live region next to it says what happens: queued, packing,
+ready, or refused because the machine already renders its limit of exports (`Exports`).
+An identical request (same data, filter, language and size) is served from the store without
+rendering again. Without Chromium on the server the ZIP holds the numbers only (CSV and XLSX).
 A bad filter or an unknown size gives a notice and no download; a failure is logged and named.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import time
 
+import pandas as pd
 from dash import Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
 
+from .. import __version__, jobs
 from ..data.filters import Filter
 from ..export import images as image_export
 from ..export.bundle import export_files, zip_bytes
 from ..export.presets import DEFAULT_SCALE, PRESETS
 from ..figures.tables import FigureData
-from ..i18n import lang_or_default, t
+from ..i18n import LANGS, lang_or_default, t
 from ..layout import preset_options
 from .common import FILTER_STATES, _notice, control_values, strict_filter
 
@@ -28,6 +37,21 @@ SCALE = DEFAULT_SCALE
 ALL_FORMATS = ("png", "svg", "csv", "xlsx")
 NUMBER_FORMATS = ("csv", "xlsx")
 BUTTON_CLASS = "btn btn-export"
+POLL_MS = 500  # how often the page asks whether the export is done
+RENDERS = "export:renders"  # counter in the store: exports rendered (not served from the store)
+
+# The live region says "queued" the moment the button is pressed, in the page's language.
+QUEUED_JS = """
+function (n_clicks, lang) {
+    const texts = TEXTS;
+    return texts[lang] || texts[DEFAULT];
+}
+""".replace("TEXTS", json.dumps({lang: t("export_queued", lang) for lang in LANGS}, ensure_ascii=False)).replace(
+    "DEFAULT", json.dumps(LANGS[0]))
+
+
+class QueueFull(RuntimeError):
+    """The machine already renders its limit of exports and as many wait; nothing was rendered."""
 
 
 def export_filename(filt: Filter, preset: str | None) -> str:
@@ -52,47 +76,131 @@ def export_zip(data: FigureData, filt: Filter, lang: str, preset: str | None, sy
     return zip_bytes(files)
 
 
-def register_export(app, data: FigureData, synthetic: bool, images: bool) -> None:
-    """Register ``export_all`` and the translation of the size choice; `images` False: numbers only."""
+def data_fingerprint(frame: pd.DataFrame) -> str:
+    """Return a short hash of the microdata's values, index and columns: a cached export belongs to one data set."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    digest.update(repr(list(frame.columns)).encode("utf-8"))
+    return digest.hexdigest()[:16]
 
-    @app.callback(
-        Output("export-download", "data"),
-        Output("notice", "children", allow_duplicate=True),
-        Output("notice", "is_open", allow_duplicate=True),
-        Input("export-all", "n_clicks"),
-        State("export-size", "value"),
-        *FILTER_STATES,
-        State("lang", "value"),
-        prevent_initial_call=True,
-        running=[(Output("export-all", "disabled"), True, False),
-                 (Output("export-all", "className"), BUTTON_CLASS + " is-busy", BUTTON_CLASS)],
-    )
-    def export_all(n_clicks, preset, sector, tech_role, value, round_, lang):
-        """Return the ZIP of every figure for the current filter, or a notice saying why there is none."""
+
+def export_key(fingerprint: str, synthetic: bool, filt: Filter, lang: str, preset: str) -> str:
+    """Return the store key of an image ZIP: the data, the app's version, the filter, language and size."""
+    request = json.dumps([fingerprint, synthetic, __version__, filt.active(), lang, preset, SCALE],
+                         sort_keys=True, default=list)
+    return "export:zip:" + hashlib.sha256(request.encode("utf-8")).hexdigest()
+
+
+class Exports:
+    """Renders the image ZIPs of one data set: at most `limit` at once per machine, as many again waiting
+    for a slot, and each distinct request once (the ZIP is kept in the store for jobs.EXPORT_SECONDS)."""
+
+    def __init__(self, data: FigureData, synthetic: bool, store, limit: int, fingerprint: str):
+        self.data, self.synthetic, self.store, self.limit = data, synthetic, store, limit
+        self.fingerprint = fingerprint
+        self.places = jobs.machine_slots(store, "export-place", 2 * limit)  # rendering or waiting
+        self.renders = jobs.machine_slots(store, "export-render", limit)
+
+    def zip(self, filt: Filter, lang: str, preset: str, say=lambda key, **fields: None) -> bytes:
+        """Return the image ZIP for the request, from the store or rendered now.
+
+        `say(text_key, **fields)` is told "export_queued" while the export waits for a render slot and
+        "export_busy" when it renders. Raises QueueFull when every place is taken.
+        """
+        key = export_key(self.fingerprint, self.synthetic, filt, lang, preset)
+        cached = self.store.get(key)
+        if cached is not None:
+            return cached
+        place = self.places.take()
+        if place is None:
+            raise QueueFull(self.limit)
+        with self.places.held(place):
+            slot = self.renders.take()
+            if slot is None:
+                say("export_queued")
+                slot = self.renders.wait(timeout=jobs.WAIT_SECONDS)
+                if slot is None:
+                    raise QueueFull(self.limit)
+            with self.renders.held(slot):
+                cached = self.store.get(key)  # rendered by an identical request while this one waited
+                if cached is not None:
+                    return cached
+                say("export_busy")
+                started = time.perf_counter()
+                with jobs.low_priority():
+                    content = export_zip(self.data, filt, lang, preset, self.synthetic)
+                self.store.set(key, content, expire=jobs.EXPORT_SECONDS)
+                count = self.store.incr(RENDERS)
+                logger.info("export rendered in %.1f s (%d so far): %s, %s, %s",
+                            time.perf_counter() - started, count, filt.active(), lang, preset)
+                return content
+
+
+def register_export(app, data: FigureData, synthetic: bool, images: bool) -> None:
+    """Register ``export_all`` (a background callback), its "queued" message and the translation of the
+    size choice; `images` False: numbers only."""
+    exports = Exports(data, synthetic, jobs.store(), jobs.export_limit(), data_fingerprint(data.df))
+    logger.info("exports of data %s: at most %d rendering at once per machine", exports.fingerprint, exports.limit)
+
+    def export_all(set_progress, n_clicks, preset, sector, tech_role, value, round_, lang):
+        """Return the ZIP of every figure for the current filter, or a notice saying why there is none;
+        and the status text."""
         if not n_clicks:
             raise PreventUpdate
         lang = lang_or_default(lang)
         filt, problems = strict_filter(control_values(sector, tech_role, value, round_), lang)
         if problems:
-            return no_update, *_notice([*problems, t("notice_export_filter", lang)])
+            return no_update, *_notice([*problems, t("notice_export_filter", lang)]), ""
         if not (isinstance(preset, str) and preset in PRESETS):
             return no_update, *_notice([t("notice_preset", lang, value=repr(str(preset)[:40]),
-                                          allowed=", ".join(PRESETS))])
+                                          allowed=", ".join(PRESETS))]), ""
+
+        def say(key, **fields):
+            set_progress(t(key, lang, **fields))
+
         messages = []
         try:
             if images:
                 try:
-                    content = export_zip(data, filt, lang, preset, synthetic)
-                    return dcc.send_bytes(content, export_filename(filt, preset)), no_update, no_update
+                    content = exports.zip(filt, lang, preset, say)
+                    return (dcc.send_bytes(content, export_filename(filt, preset)), no_update, no_update,
+                            t("export_ready", lang))
                 except image_export.ExportUnavailable:  # Chromium went away since the app started
                     logger.warning("no Chromium for the export; sending the numbers only")
                     messages.append(t("notice_export_numbers", lang))
             content = export_zip(data, filt, lang, None, synthetic)
             notice = _notice(messages) if messages else (no_update, no_update)
-            return dcc.send_bytes(content, export_filename(filt, None)), *notice
+            return dcc.send_bytes(content, export_filename(filt, None)), *notice, t("export_ready", lang)
+        except QueueFull:
+            logger.warning("export refused: %d exports already render and wait on this machine", 2 * exports.limit)
+            return no_update, no_update, no_update, t("export_queue_full", lang, limit=exports.limit)
         except Exception:
             logger.exception("export of every figure failed for %r, preset %r", filt, preset)
-            return no_update, *_notice([t("notice_export_error", lang)])
+            return no_update, *_notice([t("notice_export_error", lang)]), ""
+
+    app.callback(
+        Output("export-download", "data"),
+        Output("notice", "children", allow_duplicate=True),
+        Output("notice", "is_open", allow_duplicate=True),
+        Output("export-status", "children", allow_duplicate=True),
+        Input("export-all", "n_clicks"),
+        State("export-size", "value"),
+        *FILTER_STATES,
+        State("lang", "value"),
+        prevent_initial_call=True,
+        background=True,
+        interval=POLL_MS,
+        progress=[Output("export-status", "children")],
+        running=[(Output("export-all", "disabled"), True, False),
+                 (Output("export-all", "className"), BUTTON_CLASS + " is-busy", BUTTON_CLASS)],
+    )(export_all)
+
+    app.clientside_callback(
+        QUEUED_JS,
+        Output("export-status", "children"),
+        Input("export-all", "n_clicks"),
+        State("lang", "value"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output("export-size", "options"),

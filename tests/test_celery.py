@@ -1,0 +1,194 @@
+""""Download all" through Celery and Redis (BAROMETER_JOBS_URL): a real redis-server and a real Celery
+worker (`celery -A dashboard.jobs worker`), both started here on a free port and stopped afterwards.
+
+The web app runs in-process and only sends the job; the worker builds the dashboard over the same data
+file (BAROMETER_DATA), renders and stores the ZIP in Redis, where the page's polls find it.
+Without redis-server the tests skip, or fail when BAROMETER_REQUIRE_SERVICES=1 (as in CI).
+"""
+
+import gc
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import jobs
+from dashboard.callbacks.export import RENDERS
+from dashboard.data.filters import Filter
+from dashboard.data.load import load
+from dashboard.export import images
+from dashboard.figures.tables import FigureData
+from tests.dash_client import count_by_kind
+from tests.shipped import figure_data
+from tests.test_export_jobs import run_export, status_of, zip_of
+
+ROOT = Path(__file__).resolve().parents[1]
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check, timeout: float, what: str, log: Path | None = None):
+    """Return check()'s first truthy value, polling; fail naming `what` (and the log's tail) on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    pytest.fail(f"{what} not ready within {timeout:.0f} s\n{tail}")
+
+
+def stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop a process started here (and its children: its own process group), gently first."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A redis-server of its own on a free port, in a temp dir, without persistence."""
+    if not os.path.exists(REDIS_SERVER):
+        if os.environ.get("BAROMETER_REQUIRE_SERVICES") == "1":
+            pytest.fail("redis-server is required (BAROMETER_REQUIRE_SERVICES=1): apt-get install redis-server")
+        pytest.skip("redis-server not installed")
+    import redis
+
+    port, tmp = free_port(), tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(tmp), "--logfile", str(tmp / "redis.log")],
+                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+    def answers():
+        try:
+            return redis.Redis(port=port).ping()
+        except redis.ConnectionError:
+            return False
+
+    try:
+        wait_for(answers, 20, "redis-server", tmp / "redis.log")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory):
+    """A microdata file that is not the shipped one (another seed), for the worker and the web app alike."""
+    from dashboard.data.synth import generate, write
+
+    path = tmp_path_factory.mktemp("data") / "barometer_seed7.csv"
+    write(generate(seed=7), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def settings(redis_url, data_file):
+    """The environment both the worker and the web app get: the Redis URL, the data file, one render at a time."""
+    return {jobs.JOBS_URL: redis_url, "BAROMETER_DATA": str(data_file), jobs.EXPORT_LIMIT: "1"}
+
+
+@pytest.fixture(scope="module")
+def worker(settings, tmp_path_factory):
+    """`celery -A dashboard.jobs worker`, as the operator starts it, with one process."""
+    if images.find_chromium() is None:
+        pytest.skip("Chromium not installed")
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    command = [sys.executable, "-m", "celery", "-A", "dashboard.jobs", "worker", "--loglevel", "INFO",
+               "--concurrency", "1", "--without-gossip", "--without-mingle", "--without-heartbeat",
+               "--hostname", f"barometer-test-{os.getpid()}@%h"]
+    with open(log, "w") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **settings}, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(lambda: process.poll() is not None or " ready." in log.read_text(errors="replace"), 180,
+                 "the Celery worker", log)
+        assert process.poll() is None, log.read_text(errors="replace")[-3000:]
+        yield log
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def web(settings, worker):
+    """The web app with the same settings: its jobs go to the Celery worker through Redis."""
+    from dashboard.app import create_app
+
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in settings.items():
+            mp.setenv(name, value)
+        app = create_app()
+        assert isinstance(jobs.background_manager(), jobs.CeleryJobs)
+        yield app.server.test_client()
+    gc.collect()  # Celery's pending results leave Redis while it still runs
+
+
+@pytest.fixture(scope="module")
+def store(redis_url):
+    return jobs.RedisStore(redis_url)
+
+
+def test_the_zip_arrives_from_the_worker_over_the_same_data(web, store, worker, data_file):
+    before = jobs.counter(store, RENDERS)
+    outputs, statuses = run_export(web, "slide", sector=["region"], lang="en")
+    name, archive = zip_of(outputs)
+    assert name == "innovationsbarometer_sector-region_slide.zip"
+    assert count_by_kind(archive) == {"csv": 16, "png": 16, "svg": 16, "xlsx": 1}
+    assert status_of(outputs) == "The ZIP file is ready." and "Packing ZIP …" in statuses
+    assert jobs.counter(store, RENDERS) == before + 1
+    assert "export rendered in" in worker.read_text()  # rendered by the worker, not by this process
+    # the numbers are those of the data file both were given, not of the shipped data
+    got = pd.read_csv(io.BytesIO(archive.read("fig4_sector-region.csv")), keep_default_na=False, na_values=[""])
+    expected = FigureData(load(data_file)).table("fig4", Filter(sector=("region",)), "en")
+    assert got["n"].tolist() == expected["n"].tolist()
+    # to the precision of the download (one decimal), and unlike the shipped data's
+    pd.testing.assert_series_equal(got["share"], expected["share"], check_names=False, check_dtype=False, atol=0.05)
+    shipped = figure_data().table("fig4", Filter(sector=("region",)), "en")
+    assert (got["share"] - shipped["share"]).abs().max() > 0.3
+    assert got["note"].isna().all()  # a file of its own counts as real microdata: no synthetic label
+
+    # the same request again: the same ZIP from Redis, nothing rendered
+    again, statuses = run_export(web, "slide", sector=["region"], lang="en")
+    assert again["export-download"]["data"] == outputs["export-download"]["data"]
+    assert "Packing ZIP …" not in statuses and jobs.counter(store, RENDERS) == before + 1
+
+
+def test_queue_full_over_redis_slots(web, store):
+    places = jobs.machine_slots(store, "export-place", 2)  # the worker runs on this machine, limit 1
+    held = [places.take(), places.take()]
+    try:
+        assert None not in held
+        before = jobs.counter(store, RENDERS)
+        outputs, _ = run_export(web, "a4", value=["efficiency"], lang="en")
+        assert "export-download" not in outputs
+        assert status_of(outputs) == ("The server is already making 1 exports. Try again in a moment; "
+                                      "nothing was downloaded.")
+        assert jobs.counter(store, RENDERS) == before
+    finally:
+        for key in held:
+            if key:
+                places.free(key)
+
+
+def test_crafted_input_through_the_worker_gives_a_notice(web):
+    outputs, _ = run_export(web, "poster", lang="en")
+    assert "export-download" not in outputs and outputs["notice"]["is_open"] is True
+    assert "Unknown export size 'poster'" in outputs["notice"]["children"]
