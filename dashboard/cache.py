@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import json
 import logging
 import os
 import shutil
@@ -32,10 +31,12 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
+import orjson
 import pandas as pd
 from plotly.io.json import to_json_plotly
 
@@ -141,6 +142,25 @@ class ResponseCache:
         self.stats = {"hits": 0, "misses": 0, "errors": 0}
         self._lock = threading.Lock()
         self._skip_until = 0.0
+        self._writer: tuple[int, ThreadPoolExecutor] | None = None  # (process id, its writer thread)
+        self._writes: set[Future] = set()
+
+    def _write_behind(self, key: str, value) -> None:
+        """Encode and store `value` in this process's writer thread, after the response has gone; returns None.
+
+        The thread is made on first use in each process, as gunicorn forks its workers after loading the app.
+        """
+        with self._lock:
+            if self._writer is None or self._writer[0] != os.getpid():
+                self._writer = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="response-cache"))
+            future = self._writer[1].submit(lambda: self._call("set", key, to_json_plotly(value)))
+            self._writes.add(future)
+        future.add_done_callback(self._writes.discard)
+
+    def flush(self) -> None:
+        """Wait until every stored response has been written; returns None."""
+        for future in list(self._writes):
+            future.result()
 
     def _count(self, what: str) -> None:
         with self._lock:
@@ -162,21 +182,20 @@ class ResponseCache:
     def get_or_set(self, key: str, compute: Callable[[], T], keep: Callable[[T], bool] = complete) -> T:
         """Return the cached value of `key`, or compute it, store it if `keep(value)`, and return it.
 
-        With a backend, the value is returned (and stored) as the plain JSON data Dash sends for it
-        (components as {"type", "namespace", "props"} dicts), so a hit costs no component encoding.
+        With a backend the value is stored as the JSON text Dash would send for it, encoded once, in a
+        writer thread after the response has gone (`flush` waits for it); a hit returns it decoded into
+        plain JSON data (components as {"type", "namespace", "props"} dicts), so it costs no component
+        encoding, and a miss returns the computed value itself.
         """
         full_key = f"{self.namespace}|{key}"
-        value = self._call("get", full_key)
-        if value is not None:
+        stored = self._call("get", full_key)
+        if stored is not None:
             self._count("hits")
-            return value
+            return orjson.loads(stored) if isinstance(stored, (bytes, str)) else stored
         self._count("misses")
         value = compute()
-        if self.backend is None:
-            return value
-        value = json.loads(to_json_plotly(value))
-        if keep(value):
-            self._call("set", full_key, value)
+        if self.backend is not None and keep(value):
+            self._write_behind(full_key, value)
         return value
 
 

@@ -21,6 +21,21 @@ from .cube import Cube
 
 
 @dataclass(frozen=True)
+class Sums:
+    """Shares, variances and counts per (series, category), before the interval and the rules (see `finish`)."""
+
+    share: np.ndarray
+    variance: np.ndarray
+    fpc_ratio: np.ndarray
+    n: np.ndarray
+    n_yes: np.ndarray
+    df: np.ndarray
+    weight_sum: np.ndarray
+    s1: np.ndarray
+    present: np.ndarray
+
+
+@dataclass(frozen=True)
 class Estimates:
     """Estimates per (series, category), as (n_series, n_categories) arrays; shares as proportions."""
 
@@ -52,6 +67,7 @@ class FastCube:
         cats = {c: i for i, c in enumerate(cube.categories)}
         self.category = np.array([cats[str(c)] for c in sums["category"]], dtype=np.int64)
         self.values = sums[estimators.SUM_COLUMNS].to_numpy(dtype=float)
+        self.columns = [np.ascontiguousarray(col) for col in self.values.T]
         self.n_cells = len(cube.cells)
         self.n_cat, self.n_str = len(cube.categories), len(strata)
         n_h = cube.stratum_sizes.reindex(strata).to_numpy(dtype=float)
@@ -72,13 +88,17 @@ class FastCube:
     def estimate(self, cell_series: np.ndarray, n_series: int, level: float = 0.95) -> Estimates:
         """Return the estimates of every (series, category) for `cell_series`: each fine cell's series index,
         -1 for the cells outside the selection."""
+        return finish([self.sums(cell_series, n_series)], level)[0]
+
+    def sums(self, cell_series: np.ndarray, n_series: int) -> Sums:
+        """Return the shares, variances and counts of every (series, category) for `cell_series` (see `estimate`)."""
         g = cell_series[self.cell]
-        keep = g >= 0
-        key = (g[keep] * self.n_cat + self.category[keep]) * self.n_str + self.stratum[keep]
         size = n_series * self.n_cat * self.n_str
+        # rows outside the selection count in one extra bucket, dropped: no copy of the selected rows is made
+        key = np.where(g >= 0, (g * self.n_cat + self.category) * self.n_str + self.stratum, size)
         shape = (n_series, self.n_cat, self.n_str)
-        n, sw, swy, sw2, sw2y, ny = (np.bincount(key, weights=col, minlength=size).reshape(shape)
-                                     for col in self.values[keep].T)
+        n, sw, swy, sw2, sw2y, ny = (np.bincount(key, weights=col, minlength=size + 1)[:size].reshape(shape)
+                                     for col in self.columns)
         present = n > 0
         dom_n, dom_w, dom_wy, dom_ny = n.sum(axis=2), sw.sum(axis=2), swy.sum(axis=2), ny.sum(axis=2)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -94,14 +114,34 @@ class FastCube:
             fpc_ratio = np.where(v0 > 0, np.maximum(v, 0.0) / v0, 1.0)
         counts = np.round(dom_n).astype(np.int64)
         df = np.maximum(counts - present.sum(axis=2), 1)
-        low, high, n_eff = estimators.korn_graubard_interval(p, v, counts, df, level, fpc_ratio)
-        suppressed, reason, flagged = estimators.suppression(counts, n_eff, low, high, dom_ny, df=df, share=p)
-        return Estimates(p, v, low, high, counts, dom_ny, n_eff, df, dom_w, suppressed, reason, flagged, s1, present)
+        return Sums(p, v, fpc_ratio, counts, dom_ny, df, dom_w, s1, present)
 
     def covariance_terms(self) -> np.ndarray:
         """Return a_h = f_h / n_h per stratum: the covariance of two disjoint domains is -sum_h a_h s1_a s1_b."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(self.n_h > 0, self.factor / self.n_h, 0.0)
+
+
+def finish(parts: list[Sums], level: float = 0.95) -> list[Estimates]:
+    """Return the estimates of several `Sums` (of one figure or of many): Korn-Graubard intervals and the
+    presentation rules, computed for all of them in one pass."""
+    def flat(attr):
+        return np.concatenate([getattr(s, attr).ravel() for s in parts])
+
+    p, v, n, df = flat("share"), flat("variance"), flat("n"), flat("df")
+    low, high, n_eff = estimators.korn_graubard_interval(p, v, n, df, level, flat("fpc_ratio"))
+    suppressed, reason, flagged = estimators.suppression(n, n_eff, low, high, flat("n_yes"), df=df, share=p)
+    out, start = [], 0
+    for s in parts:
+        size, shape = s.share.size, s.share.shape
+
+        def cut(values, size=size, shape=shape, start=start):
+            return values[start:start + size].reshape(shape)
+
+        out.append(Estimates(s.share, s.variance, cut(low), cut(high), s.n, s.n_yes, cut(n_eff), s.df, s.weight_sum,
+                             cut(suppressed), cut(reason), cut(flagged), s.s1, s.present))
+        start += size
+    return out
 
 
 def _joint(est: Estimates, groups: list[int], a_h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

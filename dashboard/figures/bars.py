@@ -78,10 +78,13 @@ def bar_traces(traces: list[dict], spec: FigureSpec, bars: list[Bar], categories
     """
     marks = [bool(b.row.highlighted) for b in bars]
     dim = any(marks) and not all(marks)
+    groups: dict[tuple[str, str], list[Bar]] = {}
+    for b in bars:
+        groups.setdefault((b.series, _state(b, dim)), []).append(b)
     for k, s in enumerate(series):
         label = series_label(spec, s, lang)
         for state in ("plain", "highlighted", "dimmed"):
-            group = [b for b in bars if b.series == s and _state(b, dim) == state]
+            group = groups.get((s, state))
             if not group:
                 continue
             # the chart carries values to one decimal, as the downloads do; labels round the exact value

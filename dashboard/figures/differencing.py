@@ -14,7 +14,9 @@ one of those, and the narrower selection hides the cell (see the README's disclo
 
 from __future__ import annotations
 
-from ..data.filters import ALLOWED, Filter, parse_filter
+from dataclasses import replace
+
+from ..data.filters import ALLOWED, Filter
 
 
 def wider_states(filt: Filter, keys) -> list[Filter]:
@@ -22,7 +24,7 @@ def wider_states(filt: Filter, keys) -> list[Filter]:
 
     A filter without codes selects everything and has no wider state.
 
-    >>> [f.sector for f in wider_states(parse_filter(sector="state"), ["sector"])]
+    >>> [f.sector for f in wider_states(Filter(sector=("state",)), ["sector"])]
     [('state', 'region'), ('state', 'municipality')]
     """
     out = []
@@ -32,6 +34,7 @@ def wider_states(filt: Filter, keys) -> list[Filter]:
             continue
         for code in ALLOWED[key]:
             if code not in codes:
-                query = {**filt.query(), key: ",".join((*codes, code))}
-                out.append(parse_filter(**query))
+                wider = tuple(c for c in ALLOWED[key] if c in codes or c == code)  # in the order of the codes
+                everything = key in ("sector", "value") and len(wider) == len(ALLOWED[key])
+                out.append(replace(filt, **{key: () if everything else wider}))  # as parse_filter makes it
     return out

@@ -14,7 +14,7 @@ import pandas as pd
 from ..data import codebook as cb
 from ..data import disclosure
 from ..data.cube import Cube
-from ..data.fastcube import Estimates, FastCube, difference_test, equality_test
+from ..data.fastcube import Estimates, FastCube, Sums, difference_test, equality_test
 from ..data.filters import CellMasks, Filter
 from .differencing import wider_states
 from .numbers import FigureNumbers
@@ -60,18 +60,32 @@ class FigureSetup:
         return ["all", *self.order] if self.spec.series_total else list(self.order)
 
 
-def numbers(st: FigureSetup, masks: CellMasks, filt: Filter) -> tuple[FigureNumbers, Estimates]:
-    """Return a figure's numbers for `filt` with the presentation and differencing rules applied, and the
-    estimates of its series (for the tests)."""
+@dataclass
+class Selection:
+    """A figure's selection for one filter state: its restricting filters, the selected fine cells and the
+    sums of its series (and of its total, first, when it has one)."""
+
+    rows: Filter
+    keys: list[str]
+    selected: np.ndarray
+    parts: list[Sums]
+
+
+def select(st: FigureSetup, masks: CellMasks, filt: Filter) -> Selection:
+    """Return the sums of a figure's series for `filt` (before intervals and rules)."""
     keys, rows = st.keys(filt)
     selected = st.base & masks.mask(rows, keys)
-    est = st.fast.estimate(np.where(selected, st.codes, -1), len(st.order))
-    parts = [est]
+    parts = [st.fast.sums(np.where(selected, st.codes, -1), len(st.order))]
     if st.spec.series_total:
-        parts.insert(0, st.fast.estimate(np.where(selected, 0, -1), 1))
+        parts.insert(0, st.fast.sums(np.where(selected, 0, -1), 1))
+    return Selection(rows, keys, selected, parts)
+
+
+def numbers(st: FigureSetup, masks: CellMasks, sel: Selection, parts: list[Estimates]) -> FigureNumbers:
+    """Return a figure's numbers from its estimated `parts`, with the differencing rule applied."""
     out = _flatten(st, parts)
-    out.hide(_differencing(st, masks, rows, keys, selected), "differencing")
-    return out, est
+    out.hide(_differencing(st, masks, sel.rows, sel.keys, sel.selected), "differencing")
+    return out
 
 
 def _flatten(st: FigureSetup, parts: list[Estimates]) -> FigureNumbers:

@@ -12,10 +12,11 @@ import pandas as pd
 
 from ..data import codebook as cb
 from ..data.cube import Cells, Cube
+from ..data.fastcube import finish
 from ..data.filters import CellMasks, Filter
 from .numbers import FigureNumbers, Row, frame_of, rows_of
 from .specs import BY_ID, FIGURES, NORDIC, FigureSpec
-from .state import FigureSetup, add_tests, numbers, protect
+from .state import FigureSetup, add_tests, numbers, protect, select
 
 COLUMNS = ["figure", "series", "category", "share", "ci_low", "ci_high", "n", "n_eff", "suppressed",
            "reason", "flagged", "highlighted", "p_value", "significant", "series_label", "category_label",
@@ -173,10 +174,13 @@ class FigureData:
             if filt in self._states:
                 self._states.move_to_end(filt)
                 return self._states[filt]
+        setups = [self.setup(spec) for spec in FIGURES if spec.id != "nordic"]
+        selections = [select(st, self.masks, filt) for st in setups]
+        estimated = iter(finish([part for sel in selections for part in sel.parts]))  # every interval at once
         state, series = {}, {}
-        for spec in FIGURES:
-            if spec.id != "nordic":
-                state[spec.id], series[spec.id] = numbers(self.setup(spec), self.masks, filt)
+        for st, sel in zip(setups, selections, strict=True):
+            parts = [next(estimated) for _ in sel.parts]
+            state[st.spec.id], series[st.spec.id] = numbers(st, self.masks, sel, parts), parts[-1]
         protect(state, filt)
         for fid, nums in state.items():
             add_tests(self._setups[fid], nums, series[fid])

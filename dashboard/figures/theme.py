@@ -168,9 +168,10 @@ def fmt_number(value: float, lang: str = "da", decimals: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     text = f"{value:,.{decimals}f}"
-    if lang == "da":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    return text.translate(_DANISH_MARKS) if lang == "da" else text
+
+
+_DANISH_MARKS = str.maketrans({",": ".", ".": ","})  # Danish swaps the decimal and the thousands mark
 
 
 def fmt_pct(value: float, lang: str = "da", decimals: int = 0) -> str:
