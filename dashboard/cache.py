@@ -31,13 +31,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import orjson
 import pandas as pd
+from flask import after_this_request, has_request_context
 from plotly.io.json import to_json_plotly
 
 from . import __version__
@@ -130,6 +130,15 @@ def complete(value) -> bool:
     return not (isinstance(value, dict) and value.get("failed"))
 
 
+def encoded(value) -> bytes:
+    """Return the JSON of a response as Dash would send it: orjson directly for plain data (as the figures
+    are built), plotly's encoder for anything else (components, numpy arrays)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
+    except TypeError:
+        return to_json_plotly(value).encode()
+
+
 class ResponseCache:
     """A cache of computed responses under one namespace; without a backend it keeps nothing.
 
@@ -142,25 +151,21 @@ class ResponseCache:
         self.stats = {"hits": 0, "misses": 0, "errors": 0}
         self._lock = threading.Lock()
         self._skip_until = 0.0
-        self._writer: tuple[int, ThreadPoolExecutor] | None = None  # (process id, its writer thread)
-        self._writes: set[Future] = set()
 
     def _write_behind(self, key: str, value) -> None:
-        """Encode and store `value` in this process's writer thread, after the response has gone; returns None.
+        """Encode and store `value` once the response has been sent (in a request; at once outside one),
+        so the client never waits for the cache; returns None."""
+        def write():
+            self._call("set", key, encoded(value))
 
-        The thread is made on first use in each process, as gunicorn forks its workers after loading the app.
-        """
-        with self._lock:
-            if self._writer is None or self._writer[0] != os.getpid():
-                self._writer = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="response-cache"))
-            future = self._writer[1].submit(lambda: self._call("set", key, to_json_plotly(value)))
-            self._writes.add(future)
-        future.add_done_callback(self._writes.discard)
+        def when_sent(response):
+            response.call_on_close(write)
+            return response
 
-    def flush(self) -> None:
-        """Wait until every stored response has been written; returns None."""
-        for future in list(self._writes):
-            future.result()
+        if has_request_context():
+            after_this_request(when_sent)
+        else:
+            write()
 
     def _count(self, what: str) -> None:
         with self._lock:
@@ -182,10 +187,10 @@ class ResponseCache:
     def get_or_set(self, key: str, compute: Callable[[], T], keep: Callable[[T], bool] = complete) -> T:
         """Return the cached value of `key`, or compute it, store it if `keep(value)`, and return it.
 
-        With a backend the value is stored as the JSON text Dash would send for it, encoded once, in a
-        writer thread after the response has gone (`flush` waits for it); a hit returns it decoded into
-        plain JSON data (components as {"type", "namespace", "props"} dicts), so it costs no component
-        encoding, and a miss returns the computed value itself.
+        With a backend the value is stored as the JSON text Dash would send for it, encoded once, after
+        the response has been sent; a hit returns it decoded into plain JSON data (components as
+        {"type", "namespace", "props"} dicts), so it costs no component encoding, and a miss returns the
+        computed value itself.
         """
         full_key = f"{self.namespace}|{key}"
         stored = self._call("get", full_key)
