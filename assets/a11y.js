@@ -8,9 +8,11 @@
  *   options of a listbox, roles a label may not take and which nest the checkboxes inside options. Here
  *   the list is a group named by the filter's label and the labels are plain labels: a screen reader
  *   reads native checkboxes with their state.
- * - Charts: the first plotly SVG is an image named by the card's title and described by the summary under
- *   it; the others (hover layer) are hidden from assistive technology. The numbers are in the table view.
- * Attributes are set again whenever React or plotly.js redraw (a MutationObserver), only when they differ.
+ * - Charts (`describeChart`, called by charts.js after every draw): the first plotly SVG is an image named
+ *   by the card's title and described by the summary under it; the others (hover layer) are hidden from
+ *   assistive technology. The numbers are in the table view.
+ * The filter bar is watched (a MutationObserver) and repaired whenever React redraws it, setting an
+ * attribute only when it differs.
  */
 (function () {
     "use strict";
@@ -46,40 +48,52 @@
         });
     }
 
-    function repairCharts(root) {
-        root.querySelectorAll(".chart-view[data-labelledby]").forEach(function (view) {
-            view.querySelectorAll("svg.main-svg").forEach(function (svg, i) {
-                if (i === 0) {
-                    set(svg, "role", "img");
-                    set(svg, "aria-labelledby", view.getAttribute("data-labelledby"));
-                    set(svg, "aria-describedby", view.getAttribute("data-describedby"));
-                } else {
-                    set(svg, "aria-hidden", "true");
-                }
-            });
+    function describeChart(view) {
+        if (!view) return;
+        view.querySelectorAll("svg.main-svg").forEach(function (svg, i) {
+            if (i === 0) {
+                set(svg, "role", "img");
+                set(svg, "aria-labelledby", view.getAttribute("data-labelledby"));
+                set(svg, "aria-describedby", view.getAttribute("data-describedby"));
+            } else {
+                set(svg, "aria-hidden", "true");
+            }
         });
     }
 
+    window.barometerA11y = {describeChart: describeChart};
+
     var scheduled = false;
-    function repair() {
-        scheduled = false;
-        repairDropdowns(document);
-        repairCharts(document);
+    function schedule() {
+        if (scheduled) return;
+        scheduled = true;
+        window.requestAnimationFrame(function () {
+            scheduled = false;
+            var bar = document.getElementById("filters");
+            if (bar) repairDropdowns(bar);
+        });
     }
 
-    function schedule() {
-        if (!scheduled) {
-            scheduled = true;
-            window.requestAnimationFrame(repair);
-        }
+    var watched = null;
+    function watch() {
+        var bar = document.getElementById("filters");
+        if (!bar || bar === watched) return;
+        watched = bar;
+        repairDropdowns(bar);
+        new MutationObserver(schedule).observe(bar, {
+            subtree: true, childList: true, attributes: true,
+            attributeFilter: ["tabindex", "aria-labelledby", "aria-controls", "role", "aria-selected"],
+        });
     }
 
     function start() {
-        repair();
-        new MutationObserver(schedule).observe(document.body, {
-            subtree: true, childList: true, attributes: true,
-            attributeFilter: ["tabindex", "aria-labelledby", "aria-controls", "class", "role", "aria-selected"],
+        // the page is rendered by React after this script runs: wait for the filter bar to appear
+        var page = new MutationObserver(function () {
+            watch();
+            if (watched) page.disconnect();
         });
+        page.observe(document.body, {childList: true, subtree: true});
+        watch();
     }
 
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

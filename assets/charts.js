@@ -2,16 +2,28 @@
  *
  * The server sends each chart's figure and config to a store beside it ("<figure>-figure-data"); a
  * clientside callback hands them to the chart at once when it is in or near the viewport, and otherwise
- * keeps them: the charts further down are drawn one at a time while the browser is idle, or as soon as
- * they scroll into view, whichever comes first. A filter change thus repaints what the user sees without
- * waiting for plotly.js to redraw the other charts.
+ * keeps them: the charts further down are drawn one at a time, each in a task of its own after the
+ * screen has been painted, top to bottom, or as soon as they scroll into view. A filter change thus
+ * repaints what the user sees without waiting for plotly.js to redraw the other charts.
+ * After every draw the chart gets its accessible name and description (a11y.js).
  */
 (function () {
     "use strict";
 
     var pending = new Map();
-    var idleQueued = false;
+    var queued = false;
     var observer = null;
+    var described = new WeakSet();
+
+    function describeAfterDraws(el) {
+        var gd = el && el.querySelector(".js-plotly-plot");
+        if (!gd || !gd.on || described.has(gd)) return;
+        described.add(gd);
+        var view = el.closest(".chart-view");
+        gd.on("plotly_afterplot", function () {
+            if (window.barometerA11y) window.barometerA11y.describeChart(view);
+        });
+    }
 
     function near(el) {
         var r = el.getBoundingClientRect();
@@ -26,23 +38,22 @@
         window.dash_clientside.set_props(id, {figure: data.figure, config: data.config});
     }
 
-    function next(deadline) {
-        idleQueued = false;
+    function next() {
+        queued = false;
         var ids = Array.from(document.querySelectorAll(".card-graph")).map(function (g) { return g.id; });
         for (var i = 0; i < ids.length; i++) {
             if (pending.has(ids[i])) {
                 draw(ids[i]);
-                break;  // one chart per idle period: the page stays responsive
+                break;  // one chart per task: the page stays responsive
             }
         }
-        if (pending.size) queueIdle();
+        if (pending.size) queueNext();
     }
 
-    function queueIdle() {
-        if (idleQueued) return;
-        idleQueued = true;
-        if (window.requestIdleCallback) window.requestIdleCallback(next, {timeout: 400});
-        else window.setTimeout(next, 50);
+    function queueNext() {  // after the next paint: what is in view reaches the screen first
+        if (queued) return;
+        queued = true;
+        window.requestAnimationFrame(function () { window.setTimeout(next, 0); });
     }
 
     function watch(el) {
@@ -62,13 +73,14 @@
                 var none = window.dash_clientside.no_update;
                 if (!data) return [none, none];
                 var el = document.getElementById(id);
+                describeAfterDraws(el);
                 if (!el || near(el)) {
                     pending.delete(id);
                     return [data.figure, data.config];
                 }
                 pending.set(id, data);
                 watch(el);
-                queueIdle();
+                queueNext();
                 return [none, none];
             },
         },

@@ -47,9 +47,12 @@ def call(client, output_fragment: str, values: dict, changed: list, outputs=None
     """POST one callback with input `values` ({(id, prop): value}; others default) and return the response."""
     dep = dependency(client, output_fragment)
 
+    def key(item):  # a pattern-matching id is given as its JSON text (keys sorted)
+        cid = item["id"]
+        return (json.dumps(cid, sort_keys=True, separators=(",", ":")) if isinstance(cid, dict) else cid, item["property"])
+
     def filled(items, given):
-        return [dict(i, value=given.get((i["id"], i["property"]), DEFAULTS.get((i["id"], i["property"]))))
-                for i in items]
+        return [dict(i, value=given.get(key(i), DEFAULTS.get(key(i)))) for i in items]
 
     inputs = filled(dep["inputs"], values)
     if outputs is None:

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.callbacks import PAIRS, chart_widths
 from dashboard.data.codebook import SYNTHETIC_LABEL
-from dashboard.data.filters import Filter
+from dashboard.data.filters import Filter, parse_filter
 from dashboard.figures.specs import BY_ID, FIGURES, IDS, SECTIONS
 from dashboard.figures.theme import WIDTH_BUCKETS
 from dashboard.layout import card_spans
@@ -76,17 +76,34 @@ def test_figures_follow_sector_filter(client, figure_data):
     assert res["notice"] == {"children": None, "is_open": False}
 
 
-def test_every_graph_gets_figure_config_summary_and_table(client):
+def test_every_graph_gets_figure_config_and_summary_and_open_tables_their_table(client):
     res = figures(client, value=["efficiency"], lang="en")
-    assert set(res) == {*IDS, *(f"{fid}-summary" for fid in IDS), *(f"{fid}-table" for fid in IDS), "notice",
-                        "figures-status"}
+    # the table views are closed: none is sent (each comes when it is opened)
+    assert set(res) == {*IDS, *(f"{fid}-summary" for fid in IDS), "notice", "figures-status"}
     for fid in IDS:
         assert res[fid]["figure"]["data"], fid
         assert res[fid]["config"]["toImageButtonOptions"]["filename"].startswith(fid)
         assert res[f"{fid}-summary"]["children"].startswith("Base: ") or fid == "nordic"
-        assert res[f"{fid}-table"]["children"]["type"] == "Table"
     assert res["figures-status"]["children"] == "16 figures updated: Value: Higher efficiency"
     assert res["fig4"]["figure"]["layout"]["meta"] == {"figure": "fig4", "lang": "en"}
+    body = {("card-body", "fig4"): "card-body show-table"}  # the card of figure 4 shows its table
+    opened = call(client, "fig1-figure-data.data", {("lang", "value"): "en"}, ["lang.value"],
+                  state_values={(json.dumps({"figure": "fig4", "type": "card-body"}, separators=(",", ":")),
+                                 "className"): body[("card-body", "fig4")]}).get_json()["response"]
+    assert set(k for k in opened if k.endswith("-table")) == {"fig4-table"}
+    assert opened["fig4-table"]["children"]["type"] == "Table"
+
+
+def test_opening_a_table_sends_the_numbers_of_the_current_filter(client, figure_data):
+    toggle = json.dumps({"type": "view-toggle", "figure": "fig1"}, sort_keys=True, separators=(",", ":"))
+    res = call(client, "fig1-table.children@", {(toggle, "n_clicks"): 1}, [toggle + ".n_clicks"],
+               state_values={("filter-sector", "value"): ["state"], ("lang", "value"): "en"})
+    assert res.status_code == 200
+    table = res.get_json()["response"]["fig1-table"]["children"]
+    first = table["props"]["children"][2]["props"]["children"][0]["props"]["children"]
+    expected = figure_data.table("fig1", parse_filter(sector="state"), "en").iloc[0]
+    assert first[0]["props"]["children"] == expected["category_label"]
+    assert first[1]["props"]["children"] == f"{expected['share']:.1f} %"
 
 
 @pytest.mark.parametrize(

@@ -79,13 +79,18 @@ def test_axe_finds_no_violation(browser, server_url, name, width, query):
 
 def test_axe_finds_no_violation_with_every_table_shown_and_a_dropdown_open(browser, server_url):
     page = _open(browser, server_url + "/?tech_role=dont_know")
-    for toggle in page.locator(".btn-view").all():
-        toggle.click()
-    page.wait_for_function("() => document.querySelectorAll('.card-body.show-table').length === 16")
+    _show_every_table(page)
     page.locator("#filter-value").click()
     page.wait_for_selector(".dash-dropdown-options")
     assert _axe(page) == []
     page.context.close()
+
+
+def _show_every_table(page) -> None:
+    """Press every card's "show numbers as a table" and wait until the sixteen tables are there."""
+    for toggle in page.locator(".btn-view").all():
+        toggle.click()
+    page.wait_for_function("() => document.querySelectorAll('.card-body.show-table .table-view table').length === 16")
 
 
 def _focused(page) -> str:
@@ -153,18 +158,23 @@ def test_every_focused_control_shows_a_focus_ring(browser, server_url):
     page.context.close()
 
 
+CHART_NAME = """(fid) => { const svg = document.querySelector('#' + CSS.escape(fid) + '-chart svg.main-svg');
+    const text = (attr) => svg.getAttribute(attr).split(' ').map((i) => document.getElementById(i).textContent).join(' ');
+    return [svg.getAttribute('role'), text('aria-labelledby'), text('aria-describedby')]; }"""
+
+
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_every_chart_has_a_text_alternative_with_its_numbers(browser, server_url, lang):
     filt = parse_filter(sector="region", value="quality")
     page = _open(browser, server_url + f"/?sector=region&value=quality&lang={lang}")
+    charts = {figure: page.evaluate(CHART_NAME, figure) for figure in IDS}
+    _show_every_table(page)
     for figure in IDS:
         spec = BY_ID[figure]
         table = figure_data().table(figure, filt, lang)
         view = table_view(spec, table, filt, lang)
         # the chart is one image, named by the title and described by the summary under it
-        names = page.evaluate("""(fid) => { const svg = document.querySelector('#' + CSS.escape(fid) + '-chart svg.main-svg');
-            const text = (attr) => svg.getAttribute(attr).split(' ').map((i) => document.getElementById(i).textContent).join(' ');
-            return [svg.getAttribute('role'), text('aria-labelledby'), text('aria-describedby')]; }""", figure)
+        names = charts[figure]
         assert names[0] == "img" and names[1] == spec.title[lang]
         summary = page.locator(f"#{figure}-summary").text_content()
         assert names[2] == summary

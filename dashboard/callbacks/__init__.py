@@ -22,7 +22,7 @@ from .browser import MEASURE_JS, PHONE_PAGE, register_browser_side
 from .common import control_values, problem, strict_filter
 from .downloads import csv_filename, csv_text, register_downloads
 from .export import export_filename, register_export
-from .figures import PAIRS, SPANS, chart_widths, register_figures
+from .figures import PAIRS, SPANS, chart_widths, register_figures, register_tables
 from .texts import register_texts
 from .url import register_reset, register_url_sync, url_search, url_state
 
@@ -39,6 +39,7 @@ def register_callbacks(app, data: FigureData, synthetic: bool = True, images: bo
     register_url_sync(app)
     register_reset(app)
     register_figures(app, data, synthetic, cache or ResponseCache())
+    register_tables(app, data)
     register_texts(app, data.fpc)
     register_downloads(app, data, synthetic)
     register_export(app, data, synthetic, images)

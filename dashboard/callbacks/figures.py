@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from dash import ClientsideFunction, Input, Output, State
+from dash import ClientsideFunction, Input, Output, State, no_update
+from dash.exceptions import PreventUpdate
 
 from ..cache import ResponseCache
 from ..figures.alternative import summary, table_view
@@ -19,7 +20,7 @@ from ..figures.theme import WIDTH_BUCKETS, bucket
 from ..i18n import DEFAULT_LANG, LANGS, lang_or_default, t
 from ..layout import CHART_WIDTH, card_ids, card_pairs, card_spans
 from ..views import data_table
-from .common import FILTER_INPUTS, _notice, control_values, strict_filter
+from .common import FILTER_INPUTS, FILTER_STATES, _notice, control_values, strict_filter
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,41 @@ def _failed(lang: str) -> list:
     return [{"figure": _failed_figure(lang), "config": {"displaylogo": False}}, t("figure_failed", lang), None]
 
 
+def _open_tables_only(outputs: list, views) -> list:
+    """Return the figures outputs with the table views of the cards not showing their table left alone:
+    a hidden table is sent when it is opened (``show_table``), so a redraw does not rebuild sixteen."""
+    out = list(outputs)
+    for k, view in enumerate(views):
+        if not (isinstance(view, str) and "show-table" in view):
+            out[3 * k + 2] = no_update
+    return out
+
+
+def register_tables(app, data: FigureData) -> None:
+    """Register ``show_table`` for every figure: its table view for the current filter, when it is opened."""
+    for spec in FIGURES:
+        _register_table(app, data, spec)
+
+
+def _register_table(app, data: FigureData, spec) -> None:
+    ids = card_ids(spec.id)
+
+    @app.callback(
+        Output(ids["table"], "children", allow_duplicate=True),
+        Input({"type": "view-toggle", "figure": spec.id}, "n_clicks"),
+        *FILTER_STATES,
+        State("lang", "value"),
+        prevent_initial_call=True,
+    )
+    def show_table(n_clicks, sector, tech_role, value, round_, lang):
+        """Return the figure's table view for the current filter when the toggle opens it."""
+        if not isinstance(n_clicks, int) or n_clicks % 2 == 0:
+            raise PreventUpdate
+        lang = lang_or_default(lang)
+        filt, _ = strict_filter(control_values(sector, tech_role, value, round_), lang)
+        return data_table(table_view(spec, data.rows(spec, filt, lang), filt, lang), ids["table"])
+
+
 def status_text(filt, lang: str, drawn: int) -> str:
     """Return what the live region says after a redraw: '16 figurer opdateret: Sektor: Stat'."""
     filters = "; ".join(filt.describe(lang)) or t("no_filters", lang)
@@ -118,10 +154,11 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
         Input("lang", "value"),
         Input("url-problems", "data"),
         Input(CHART_WIDTH, "data"),
+        *[State({"type": "card-body", "figure": fid}, "className") for fid in IDS],
     )
-    def update_figures(sector, tech_role, value, round_, lang, url_problems, chart_width=None):
-        """Return each figure, built for the width its card has, its config, summary and table view for the
-        filter, the notice and what the live region announces."""
+    def update_figures(sector, tech_role, value, round_, lang, url_problems, chart_width=None, *views):
+        """Return each figure, built for the width its card has, its config, summary and (for a card showing
+        its table) table view for the filter, the notice and what the live region announces."""
         messages = [m for m in url_problems or [] if isinstance(m, str)] if isinstance(url_problems, list) else []
         if not (isinstance(lang, str) and lang in LANGS):
             messages.append(t("notice_lang", DEFAULT_LANG, value=repr(str(lang)[:40])))
@@ -156,7 +193,7 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
                 return {"outputs": out, "failed": failed}
 
             built = cache.get_or_set(figure_key(filt, lang, widths), build)
-            out = built["outputs"]
+            out = _open_tables_only(built["outputs"], views)
             messages += [t("notice_figure_error", lang, figure=fid) for fid in built["failed"]]
             status = status_text(filt, lang, len(IDS) - len(built["failed"]))
         except Exception:
