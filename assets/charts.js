@@ -2,8 +2,8 @@
  *
  * The server sends each chart's figure and config to a store beside it ("<figure>-figure-data"); a
  * clientside callback hands them to the chart at once when it is in or near the viewport, and otherwise
- * keeps them: the charts further down are drawn one at a time, each in a task of its own after the
- * screen has been painted, top to bottom, or as soon as they scroll into view. A filter change thus
+ * keeps them: the charts further down are drawn together in the task after the screen has been
+ * painted, top to bottom, or as soon as they scroll into view. A filter change thus
  * repaints what the user sees without waiting for plotly.js to redraw the other charts.
  * After every draw the chart gets its accessible name and description (a11y.js).
  */
@@ -38,16 +38,9 @@
         window.dash_clientside.set_props(id, {figure: data.figure, config: data.config});
     }
 
-    function next() {
+    function next() {  // every chart still waiting, top to bottom, in one task
         queued = false;
-        var ids = Array.from(document.querySelectorAll(".card-graph")).map(function (g) { return g.id; });
-        for (var i = 0; i < ids.length; i++) {
-            if (pending.has(ids[i])) {
-                draw(ids[i]);
-                break;  // one chart per task: the page stays responsive
-            }
-        }
-        if (pending.size) queueNext();
+        document.querySelectorAll(".card-graph").forEach(function (g) { draw(g.id); });
     }
 
     function queueNext() {  // after the next paint: what is in view reaches the screen first

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import logging
 import os
+from urllib.parse import urlsplit
 
 import pandas as pd
 from dash import Dash
-from flask import jsonify
+from flask import has_request_context, jsonify, request
 
 from .cache import response_cache
 from .callbacks import register_callbacks
+from .callbacks.url import url_state
 from .export import images
 from .figures.tables import FigureData
 from .guard import register_guard
@@ -81,6 +83,18 @@ def _register_error_handlers(server) -> None:
         return jsonify(error=message, status=500), 500
 
 
+def _link_query() -> str:
+    """Return the query ('?sector=state') of the link the page was opened with: of the page itself, or, for
+    Dash's layout request, of the page that asks (its Referer); '' outside a request."""
+    if not has_request_context():
+        return ""
+    if request.path.endswith("_dash-layout"):
+        referrer = urlsplit(request.referrer or "")
+        return f"?{referrer.query}" if referrer.query else ""
+    query = request.query_string.decode("utf-8", "replace")
+    return f"?{query}" if query else ""
+
+
 DETECT = "detect"  # create_app's default: look for Chromium when the app is created
 
 
@@ -109,7 +123,14 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": t("intro", DEFAULT_LANG)}],
     )
-    app.layout = build_layout(DEFAULT_LANG, synthetic, images=chromium is not None, fpc=figure_data.fpc)
+    def page_layout():
+        """Return the page for the link it is opened with (the query of the page the layout is asked for)."""
+        search = _link_query()
+        filt, lang, problems = url_state(search)
+        return build_layout(lang, synthetic, images=chromium is not None, fpc=figure_data.fpc, filt=filt,
+                            problems=tuple(problems), search=search)
+
+    app.layout = page_layout
     cache = response_cache(app.server, frame, synthetic=synthetic)
     register_callbacks(app, figure_data, synthetic, images=chromium is not None, cache=cache)
     _register_error_handlers(app.server)

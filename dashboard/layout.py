@@ -13,8 +13,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from . import __version__
-from .data.codebook import CURRENT_ROUND, ROUNDS, SECTORS, TECH_GROUP_CODES, TECH_ROLE_CODES
-from .data.filters import VALUE_CODES, code_label
+from .data.codebook import ROUNDS, SECTORS, TECH_GROUP_CODES, TECH_ROLE_CODES
+from .data.filters import VALUE_CODES, Filter, code_label
 from .export.presets import DEFAULT_PRESET, PRESETS
 from .figures.specs import BY_ID, FIGURES, SECTIONS, FigureSpec
 from .i18n import DEFAULT_LANG, t
@@ -166,17 +166,18 @@ def export_control(lang: str, images: bool = True):
     return html.Div(parts, className="export-all" + ("" if images else " export-all-numbers"))
 
 
-def filter_bar(lang: str, images: bool = True):
-    """Return the sticky bar with the filter controls, the reset button and the "Download all" control."""
+def filter_bar(lang: str, images: bool = True, filt: Filter = Filter()):
+    """Return the sticky bar with the filter controls (set to `filt`), the reset button and the "Download
+    all" control."""
     options = filter_options(lang)
 
     def dropdown(key):
-        return dcc.Dropdown(id=FILTER_IDS[key], options=options[key], value=[], multi=True,
+        return dcc.Dropdown(id=FILTER_IDS[key], options=options[key], value=list(getattr(filt, key)), multi=True,
                             placeholder=t("placeholder_" + key, lang), labels=dropdown_labels(lang),
                             searchable=True, closeOnSelect=False, maxHeight=360, className="filter-dropdown")
 
     round_control = dbc.RadioItems(
-        id=FILTER_IDS["round"], options=options["round"], value=CURRENT_ROUND, inline=True,
+        id=FILTER_IDS["round"], options=options["round"], value=filt.round, inline=True,
         class_name="segmented", input_class_name="segmented-input", label_class_name="segmented-label",
         label_checked_class_name="checked",
     )
@@ -405,17 +406,22 @@ def footer(lang: str):
                        className="site-footer")
 
 
-def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool = True, fpc: bool = True):
-    """Return the whole page in `lang`; `synthetic` shows the synthetic-data badge, `images` False
-    makes the "Download all" button offer the numbers only (no Chromium on the server), `fpc` says in
-    the method note whether variances carry the finite population correction."""
+def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool = True, fpc: bool = True,
+                 filt: Filter = Filter(), problems: tuple[str, ...] = (), search: str = ""):
+    """Return the whole page in `lang` with the filter controls set to `filt`: the state of the link
+    (`search`, its `problems` named in the notice) the page was opened with. `synthetic` shows the
+    synthetic-data badge, `images` False makes the "Download all" button offer the numbers only (no
+    Chromium on the server), `fpc` says in the method note whether variances carry the finite
+    population correction."""
     return html.Div(
         [dcc.Location(id="url", refresh=False),
-         dcc.Store(id="url-problems", data=[]),
+         dcc.Store(id="url-problems", data=list(problems)),
+         dcc.Store(id="url-current", data=search),  # the link of the controls as they are (see callbacks.url)
+         dcc.Store(id="url-recheck", data=None),
          dcc.Store(id="doc-lang", data=lang),
          dcc.Store(id=CHART_WIDTH, data=None),
          header(lang, synthetic),
-         filter_bar(lang, images),
+         filter_bar(lang, images, filt),
          html.Main(
              [html.Div(id="figures-status", role="status", className="visually-hidden"),
               html.Div(dbc.Alert(id="notice", is_open=False, color="warning", dismissable=True,

@@ -7,8 +7,13 @@ from tests.dash_client import call
 # --------------------------------------------------------------------------------------------------
 # URL <-> filters
 # --------------------------------------------------------------------------------------------------
+def _link(client, search: str):
+    """Call sync_url as the browser does when the link changes to `search`; return the response."""
+    return call(client, "url.search", {("url-recheck", "data"): {"search": search, "at": 1}}, ["url-recheck.data"])
+
+
 def test_link_sets_filters_and_names_ignored_values(client):
-    res = call(client, "url.search", {("url", "search"): "?sector=region&tech_role=bogus"}, ["url.search"])
+    res = _link(client, "?sector=region&tech_role=bogus")
     assert res.status_code == 200
     out = res.get_json()["response"]
     assert out["filter-sector"]["value"] == ["region"]
@@ -16,13 +21,14 @@ def test_link_sets_filters_and_names_ignored_values(client):
     assert out["filter-round"]["value"] == CURRENT_ROUND
     assert out["lang"]["value"] == "da"
     assert "url" not in out  # reading the link does not rewrite it
+    assert out["url-current"]["data"] == "?sector=region&tech_role=bogus"  # the link now shown
     (problem,) = out["url-problems"]["data"]
     assert problem.startswith("Ukendt værdi i linket ignoreret: tech_role 'bogus'; tilladt: solution")
 
 
 def test_link_keeps_allowed_codes_and_language(client):
     search = "?sector=foo,state&value=quality,efficiency&round=2015-2016&lang=en"
-    out = call(client, "url.search", {("url", "search"): search}, ["url.search"]).get_json()["response"]
+    out = _link(client, search).get_json()["response"]
     assert out["filter-sector"]["value"] == ["state"]
     assert out["filter-value"]["value"] == ["quality", "efficiency"]
     assert out["filter-round"]["value"] == "2015-2016"
@@ -32,18 +38,39 @@ def test_link_keeps_allowed_codes_and_language(client):
 
 
 def test_filter_change_writes_link(client):
-    values = {("url", "search"): "", ("filter-sector", "value"): ["municipality", "state"],
-              ("filter-value", "value"): ["quality"], ("lang", "value"): "en"}
-    out = call(client, "url.search", values, ["filter-sector.value"]).get_json()["response"]
+    values = {("filter-sector", "value"): ["municipality", "state"], ("filter-value", "value"): ["quality"],
+              ("lang", "value"): "en"}
+    out = call(client, "url.search", values, ["filter-sector.value"], state_values={("url", "search"): ""}
+               ).get_json()["response"]
     assert out["url"]["search"] == "?sector=state,municipality&value=quality&lang=en"
+    assert out["url-current"]["data"] == out["url"]["search"]  # so the browser does not send it back
     assert out["url-problems"]["data"] == []
     assert "filter-sector" not in out  # controls are not echoed back
 
 
 def test_default_filter_writes_empty_link(client):
-    values = {("url", "search"): "?sector=state", ("filter-sector", "value"): []}
-    out = call(client, "url.search", values, ["filter-sector.value"]).get_json()["response"]
+    out = call(client, "url.search", {("filter-sector", "value"): []}, ["filter-sector.value"],
+               state_values={("url", "search"): "?sector=state"}).get_json()["response"]
     assert out["url"]["search"] == ""
+
+
+def test_the_page_is_made_for_the_link_it_is_opened_with(client):
+    """The layout request carries the page's link (its Referer): controls, language and notice come set."""
+    import json
+
+    from tests.dash_client import find_component
+
+    layout = json.loads(client.get("/_dash-layout", headers={
+        "Referer": "http://localhost/?sector=region&value=quality&tech_role=bogus&lang=en"}).get_data(as_text=True))
+    assert find_component(layout, "filter-sector")["props"]["value"] == ["region"]
+    assert find_component(layout, "filter-value")["props"]["value"] == ["quality"]
+    assert find_component(layout, "lang")["props"]["value"] == "en"
+    assert find_component(layout, "url-current")["props"]["data"] == "?sector=region&value=quality&tech_role=bogus&lang=en"
+    (problem,) = find_component(layout, "url-problems")["props"]["data"]
+    assert "tech_role 'bogus'" in problem and problem.startswith("Unknown value in the link ignored")
+    plain = json.loads(client.get("/_dash-layout").get_data(as_text=True))  # no link: the default page
+    assert find_component(plain, "filter-sector")["props"]["value"] == []
+    assert find_component(plain, "lang")["props"]["value"] == "da"
 
 
 def test_reset_returns_defaults(client):

@@ -103,7 +103,7 @@ def test_csv_download_camera_png_and_language_switch_under_the_policy(watched, s
     with page.expect_download(timeout=30_000) as info:  # plotly.js draws the PNG through data: and blob: images
         page.locator("#fig4 .modebar-btn[data-title*='PNG'], #fig4 .modebar-btn[data-title*='png']").first.click()
     assert open(info.value.path(), "rb").read()[:8] == b"\x89PNG\r\n\x1a\n"
-    page.locator("#lang label", has_text=re.compile("^EN$")).first.click()
+    page.locator("#lang label", has_text="English").first.click()
     page.wait_for_function("""() => { const el = document.querySelector('#fig4 .js-plotly-plot');
         return el && el.layout && el.layout.title.text.includes('Value created'); }""", timeout=20_000)
     assert "lang=en" in page.url

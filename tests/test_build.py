@@ -103,8 +103,9 @@ def test_highlight_outlines_the_selected_bars_and_lightens_the_others(fd):
         else:  # the others: lighter, with an outline still at 3:1 against white
             assert bar["fill"] == theme.lighten(base, theme.DIMMED_MIX) and bar["line_width"] == theme.BAR_LINE_WIDTH
             assert theme.contrast(bar["line_colour"]) >= 3.0
-    bold = [t for tr in fig.data if tr.type == "scatter" and tr.mode == "text" for t in tr.text if "<b>" in t]
-    assert len(bold) == 2  # the two highlighted bars' values are bold
+    bold = [t for tr in fig.data if tr.type == "scatter" and tr.mode == "text" and tr.textfont.weight == "bold"
+            for t in tr.text]
+    assert len(bold) == 2  # the two highlighted bars' values are bold (by the font: no markup)
     assert TEXT["highlight_key"]["en"] in " ".join(_annotations(fig))
     legend = [tr for tr in fig.data if tr.showlegend]
     assert [tr.name for tr in legend] == ["Technological innovations", "Non-technological innovations"]

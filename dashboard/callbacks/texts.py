@@ -33,6 +33,7 @@ def register_texts(app, fpc: bool = True) -> None:
         *[Output(FILTER_IDS[k], "labels") for k in DROPDOWNS],
         Output("about-body", "children"),
         Input("lang", "value"),
+        prevent_initial_call=True,  # the page is made in the language of its link
     )
     def translate(lang):
         """Return every static text of the page in the chosen language."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qs, urlencode
 
-from dash import Input, Output, ctx, no_update
+from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from ..data.filters import ALLOWED, FILTER_KEYS, Filter, FilterError, parse_filter, parse_lenient
@@ -46,27 +46,48 @@ def url_search(filt: Filter, lang: str) -> str:
     return "?" + urlencode(query, safe=",") if query else ""
 
 
+# A changed link goes to the server only when it differs from the link of the controls as they are:
+# so the link Dash reports when the page mounts, and the links sync_url writes itself, cost no round trip.
+LINK_CHANGED_JS = """function (search, current) {
+    search = search || '';
+    if (search === (current || '')) return window.dash_clientside.no_update;
+    return {search: search, at: Date.now()};
+}"""
+
+
 def register_url_sync(app) -> None:
-    """Register ``sync_url``."""
+    """Register ``sync_url`` and the browser-side check of a changed link.
+
+    The layout is made for the link the page is opened with (see `dashboard.app`: the controls, language
+    and notice of its query), and ``url-current`` holds the link of the controls as they are. A link that
+    differs from it (back and forward, or a link the layout did not see) is handed to ``sync_url`` through
+    ``url-recheck``; the figures are thus computed at once on load, without a round trip through ``sync_url``.
+    """
+    app.clientside_callback(LINK_CHANGED_JS, Output("url-recheck", "data"), Input("url", "search"),
+                            State("url-current", "data"))
 
     @app.callback(
         *FILTER_OUTPUTS,
         Output("lang", "value"),
         Output("url", "search"),
         Output("url-problems", "data"),
-        Input("url", "search"),
+        Output("url-current", "data"),
+        Input("url-recheck", "data"),
         *FILTER_INPUTS,
         Input("lang", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
     )
-    def sync_url(search, sector, tech_role, value, round_, lang):
-        """Set the controls from a changed URL, or write the URL from changed controls."""
-        if ctx.triggered_id in (None, "url"):
+    def sync_url(changed, sector, tech_role, value, round_, lang, search):
+        """Set the controls from a changed link, or write the link from changed controls."""
+        if ctx.triggered_id in (None, "url-recheck"):
+            link = changed.get("search") if isinstance(changed, dict) else search
             try:
-                filt, url_lang, problems = url_state(search)
+                filt, url_lang, problems = url_state(link)
             except Exception:
-                logger.exception("cannot read the link %r", search)
+                logger.exception("cannot read the link %r", link)
                 filt, url_lang, problems = Filter(), DEFAULT_LANG, [t("notice_error", DEFAULT_LANG)]
-            return *_controls(filt), url_lang, no_update, problems
+            return *_controls(filt), url_lang, no_update, problems, link if isinstance(link, str) else ""
         lang = lang_or_default(lang)
         raw = control_values(sector, tech_role, value, round_)
         try:
@@ -76,7 +97,7 @@ def register_url_sync(app) -> None:
         new_search = url_search(filt, lang)
         headings = isinstance(tech_role, list) and len(raw["tech_role"]) != len(tech_role)
         return (no_update, raw["tech_role"] if headings else no_update, no_update, no_update, no_update,
-                no_update if (search or "") == new_search else new_search, [])
+                no_update if (search or "") == new_search else new_search, [], new_search)
 
 
 def register_reset(app) -> None:

@@ -22,7 +22,7 @@ from .text import TEXT, wrap
 
 def _hover(row: Row, cat_label: str, series_text: str | None, lang: str) -> str:
     """Return the hover text of one bar: share and interval in whole percent, as published, n and effective n."""
-    lines = [f"<b>{cat_label}</b>"]
+    lines = [cat_label]
     if series_text:
         lines.append(series_text)
     lines.append(f"{TEXT['share'][lang]}: {theme.fmt_pct(row.share, lang)}")
@@ -31,7 +31,7 @@ def _hover(row: Row, cat_label: str, series_text: str | None, lang: str) -> str:
     lines.append(f"{TEXT['n'][lang].capitalize()}: {theme.fmt_number(int(row.n), lang)}"
                  f" · {TEXT['n_eff'][lang]}: {n_eff}")
     if bool(row.flagged):
-        lines.append(f"<i>{TEXT['uncertain'][lang]}</i>")
+        lines.append(TEXT["uncertain"][lang])
     return "<br>".join(lines)
 
 
@@ -128,8 +128,8 @@ def legend_traces(traces: list[dict], series: list[str], names: list[str], horiz
 
 def _value_labels(traces: list[dict], group: list[Bar], share: list, horizontal: bool, bold: bool, lang: str,
                   series: str, sc: theme.Scale) -> None:
-    """Append a text trace of the rounded values ('34 %') just beyond each bar's interval, bold when the bar is
-    highlighted and with a dagger when it is flagged; returns None."""
+    """Append a text trace of the rounded values ('34 %') just beyond each bar's interval, in bold when the bars
+    are highlighted and with a dagger when one is flagged; returns None."""
     ends, pos, text = [], [], []
     for b, v in zip(group, share, strict=True):
         if v is None:
@@ -138,10 +138,11 @@ def _value_labels(traces: list[dict], group: list[Bar], share: list, horizontal:
         ends.append(round(high if not math.isnan(high) else v, 1))
         pos.append(b.pos)
         value = theme.fmt_pct(v, lang) + (theme.FLAG_MARK if bool(b.row.flagged) else "")
-        text.append(("\u2002" if horizontal else "") + (f"<b>{value}</b>" if bold else value))
+        text.append(("\u2002" if horizontal else "") + value)
     if not text:
         return
-    font = dict(size=sc.label, color=theme.TEXT_COLOUR)
+    # bold by the font, not by <b>: plotly.js draws markup with style attributes, which the page's policy refuses
+    font = dict(size=sc.label, color=theme.TEXT_COLOUR, weight="bold" if bold else "normal")
     xy = dict(x=ends, y=pos, textposition="middle right") if horizontal else dict(
         x=pos, y=ends, textposition="top center")
     traces.append(dict(type="scatter", mode="text", text=text, textfont=font, hoverinfo="skip", showlegend=False,
@@ -166,7 +167,7 @@ def range_traces(traces: list[dict], bars: list[Bar], categories: dict[str, str]
             customdata=[[b.series, b.category] for b in exact],
             text=[theme.fmt_pct(float(b.row.share), lang) for b in exact], textposition="outside",
             textfont=dict(textfont), cliponaxis=False, constraintext="none",
-            hovertext=[f"<b>{categories[b.category]}</b><br>{TEXT['published'][lang]}: "
+            hovertext=[f"{categories[b.category]}<br>{TEXT['published'][lang]}: "
                        f"{theme.fmt_pct(float(b.row.share), lang)}" for b in exact],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
@@ -180,7 +181,7 @@ def range_traces(traces: list[dict], bars: list[Bar], categories: dict[str, str]
             marker=dict(color=theme.lighten(theme.PRIMARY, 0.55), line=dict(color=theme.PRIMARY, width=1.5)),
             customdata=[[b.series, b.category] for b in ranges], text=labels, textposition="outside",
             textfont=dict(textfont), cliponaxis=False, constraintext="none",
-            hovertext=[f"<b>{categories[b.category]}</b><br>{TEXT['published_range'][lang]}: {t}"
+            hovertext=[f"{categories[b.category]}<br>{TEXT['published_range'][lang]}: {t}"
                        for b, t in zip(ranges, labels, strict=True)],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
