@@ -9,7 +9,7 @@ from tests.dash_client import call
 # --------------------------------------------------------------------------------------------------
 def _link(client, search: str):
     """Call sync_url as the browser does when the link changes to `search`; return the response."""
-    return call(client, "url.search", {("url-recheck", "data"): {"search": search, "at": 1}}, ["url-recheck.data"])
+    return call(client, "url.search", {("url-recheck", "title"): f"1|{search}"}, ["url-recheck.title"])
 
 
 def test_link_sets_filters_and_names_ignored_values(client):

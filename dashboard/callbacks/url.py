@@ -48,10 +48,14 @@ def url_search(filt: Filter, lang: str) -> str:
 
 # A changed link goes to the server only when it differs from the link of the controls as they are:
 # so the link Dash reports when the page mounts, and the links sync_url writes itself, cost no round trip.
+# It is handed on with set_props (not as this callback's output), so Dash does not wait for sync_url
+# before computing the figures when the page loads.
 LINK_CHANGED_JS = """function (search, current) {
     search = search || '';
-    if (search === (current || '')) return window.dash_clientside.no_update;
-    return {search: search, at: Date.now()};
+    if (search !== (current || '')) {
+        window.dash_clientside.set_props('url-recheck', {title: Date.now() + '|' + search});
+    }
+    return search;
 }"""
 
 
@@ -61,9 +65,11 @@ def register_url_sync(app) -> None:
     The layout is made for the link the page is opened with (see `dashboard.app`: the controls, language
     and notice of its query), and ``url-current`` holds the link of the controls as they are. A link that
     differs from it (back and forward, or a link the layout did not see) is handed to ``sync_url`` through
-    ``url-recheck``; the figures are thus computed at once on load, without a round trip through ``sync_url``.
+    the title of the hidden ``url-recheck`` ("<time>|<link>": a prop that, unlike a store's data, is not set
+    when the page mounts); the figures are thus computed at once on load, without a round trip through
+    ``sync_url``.
     """
-    app.clientside_callback(LINK_CHANGED_JS, Output("url-recheck", "data"), Input("url", "search"),
+    app.clientside_callback(LINK_CHANGED_JS, Output("url-seen", "data"), Input("url", "search"),
                             State("url-current", "data"))
 
     @app.callback(
@@ -72,7 +78,7 @@ def register_url_sync(app) -> None:
         Output("url", "search"),
         Output("url-problems", "data"),
         Output("url-current", "data"),
-        Input("url-recheck", "data"),
+        Input("url-recheck", "title"),
         *FILTER_INPUTS,
         Input("lang", "value"),
         State("url", "search"),
@@ -81,7 +87,7 @@ def register_url_sync(app) -> None:
     def sync_url(changed, sector, tech_role, value, round_, lang, search):
         """Set the controls from a changed link, or write the link from changed controls."""
         if ctx.triggered_id in (None, "url-recheck"):
-            link = changed.get("search") if isinstance(changed, dict) else search
+            link = changed.split("|", 1)[1] if isinstance(changed, str) and "|" in changed else search
             try:
                 filt, url_lang, problems = url_state(link)
             except Exception:
