@@ -6,7 +6,6 @@ functions, never strings: Playwright evaluates a string predicate with eval, whi
 """
 
 import io
-import re
 import threading
 import zipfile
 
