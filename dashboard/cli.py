@@ -40,14 +40,17 @@ def cmd_table(args) -> int:
     filt, data = _filter_and_data(args)
     if data is None:
         return filt
-    table = data.table(args.figure, filt, args.lang)
+    from .export.workbook import neutralised
+    from .figures.tables import published
+
+    table = published(data.table(args.figure, filt, args.lang))  # one decimal, p-values as text, as downloads
     ignored = [key for key in BY_ID[args.figure].not_applied() if key in filt.active()]
     if ignored:
         print(f"barometer: note: {', '.join(ignored)} not applied to {args.figure}", file=sys.stderr)
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
-        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(neutralised(table).to_csv(index=False, lineterminator="\n"))
     return 0
 
 
@@ -74,10 +77,17 @@ def cmd_validate(args) -> int:
     innovators = int(df["innovated"].fillna(False).sum())
     print(f"{args.path}: valid, {len(df):,} rows ({innovators:,} innovators) in rounds "
           f"{', '.join(sorted(df['round'].astype(str).unique()))}")
+    from .data.strata import variance_strata
+
+    strata = variance_strata(df)
     sizes = df.groupby([df["round"].astype(str), df["stratum"].astype(str)]).size()
     for (round_, stratum), _ in sizes[sizes == 1].items():
-        print(f"warning: stratum {stratum} has one respondent in {round_}; it adds no variance, "
-              "so intervals there are too narrow (merge it with a neighbouring stratum)")
+        merged = strata.collapsed.get(f"{round_}|{stratum}", "").split("|", 1)[-1]
+        treatment = (f"its variance is estimated together with {merged.replace('+', ' + ')} (collapsed strata)"
+                     if merged else "no stratum of its sector to merge it with: it adds no variance")
+        print(f"note: stratum {stratum} has one respondent in {round_}; {treatment}")
+    if not strata.fpc:
+        print("note: no stratum_population column: intervals carry no finite population correction")
     return 0
 
 
@@ -146,7 +156,10 @@ def cmd_serve(args) -> int:
     url = f"http://{args.host}:{args.port}/"
     if args.dev:
         print(f"Innovationsbarometer dashboard on {url} (development server: not for production)")
-        app.run(host=args.host, port=args.port, debug=True)
+        from .security import DevRequestHandler
+
+        app.run(host=args.host, port=args.port, debug=True, request_handler=DevRequestHandler,
+                dev_tools_disable_version_check=True)  # no Server header, no call to plotly's servers
         return 0
     workers, threads = args.workers or gunicorn_conf.workers, args.threads or gunicorn_conf.threads
     print(f"Innovationsbarometer dashboard on {url} (gunicorn, {workers} workers x {threads} threads)", flush=True)

@@ -1,5 +1,6 @@
 """Shared fixtures: one dashboard app over the synthetic data, built once per test session."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -8,6 +9,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def jobs_directory(tmp_path_factory):
+    """Background jobs of the test session's apps keep their files in a folder of the session's own."""
+    if "BAROMETER_JOBS_DIR" not in os.environ:
+        os.environ["BAROMETER_JOBS_DIR"] = str(tmp_path_factory.mktemp("jobs"))
+    yield os.environ["BAROMETER_JOBS_DIR"]
 
 
 @pytest.fixture(scope="session")

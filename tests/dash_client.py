@@ -5,7 +5,6 @@ Callbacks are called as a POST to /_dash-update-component whose payload is built
 """
 
 import base64
-import io
 import json
 import zipfile
 
@@ -147,29 +146,6 @@ def download(client, figure: str, **state):
     assert res.status_code == 200, res.data[:300]
     (data,) = [v["data"] for v in res.get_json()["response"].values()]
     return data
-
-
-def export_all(client, preset="slide", **state):
-    """Click "Download all" with a size and control values by key; return the response's outputs."""
-    ids = {"filter-sector": "sector", "filter-tech-role": "tech_role", "filter-value": "value",
-           "filter-round": "round", "lang": "lang", "export-size": "preset"}
-    state = {"preset": preset, **state}
-    dep = dependency(client, "export-download.data")
-    body = {"output": dep["output"], "outputs": split_outputs(dep["output"]),
-            "inputs": [{"id": "export-all", "property": "n_clicks", "value": 1}],
-            "changedPropIds": ["export-all.n_clicks"],
-            "state": [dict(s, value=state.get(ids[s["id"]], DEFAULTS.get((s["id"], s["property"]))))
-                      for s in dep["state"]]}
-    res = client.post("/_dash-update-component", json=body)
-    assert res.status_code == 200, res.data[:300]
-    return res.get_json()["response"]
-
-
-def zip_names(response: dict) -> tuple[str, zipfile.ZipFile]:
-    """Return the file name and the archive of the dcc.Download payload in a response."""
-    data = response["export-download"]["data"]
-    assert data["base64"] is True
-    return data["filename"], zipfile.ZipFile(io.BytesIO(base64.b64decode(data["content"])))
 
 
 def count_by_kind(archive: zipfile.ZipFile) -> dict[str, int]:

@@ -93,7 +93,7 @@ def test_console_script_entry_point():
     assert result.returncode == 0 and "finland" in result.stdout
 
 
-def test_validate_warns_about_a_stratum_with_one_respondent(tmp_path):
+def test_validate_says_how_a_stratum_with_one_respondent_is_treated(tmp_path):
     from dashboard.data.synth import generate, write
 
     df = generate(3)
@@ -105,4 +105,5 @@ def test_validate_warns_about_a_stratum_with_one_respondent(tmp_path):
     write(df, path)
     code, out, _ = run("validate", str(path))
     assert code == 0
-    assert "warning: stratum state.admin.small has one respondent in 2018-2019" in out
+    assert "note: stratum state.admin.small has one respondent in 2018-2019; its variance is estimated together " \
+           "with state.admin.small + state.education.small (collapsed strata)" in out

@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 
 from dashboard import jobs
-from dashboard.callbacks.export import RENDERS, data_fingerprint, export_key
+from dashboard.cache import data_fingerprint
+from dashboard.callbacks.export import RENDERS, export_key
 from dashboard.data.codebook import SYNTHETIC_LABEL
 from dashboard.data.filters import Filter
 from dashboard.export import images
@@ -154,6 +155,8 @@ def test_export_runs_in_a_job_process_and_the_zip_arrives(image_app, store):
     assert "fig1_sector-state.csv" in archive.namelist()
     assert status_of(outputs) == "The ZIP file is ready."
     assert t("export_busy", "en") in statuses  # the job said it was rendering
+    counted = [s for s in statuses if s.startswith("Drawing figure ")]  # and how far it had got
+    assert counted and all(s.endswith(" of 16 …") for s in counted)
     assert "notice" not in outputs  # a success leaves the notice alone
     assert jobs.counter(store, RENDERS) == before + 1
 

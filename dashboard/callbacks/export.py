@@ -17,11 +17,11 @@ import json
 import logging
 import time
 
-import pandas as pd
 from dash import Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from .. import __version__, jobs
+from ..cache import data_fingerprint
 from ..data.filters import Filter
 from ..export import images as image_export
 from ..export.bundle import export_files, zip_bytes
@@ -66,21 +66,15 @@ def export_filename(filt: Filter, preset: str | None) -> str:
     return f"innovationsbarometer_{slug}_{preset or 'data'}.zip"
 
 
-def export_zip(data: FigureData, filt: Filter, lang: str, preset: str | None, synthetic: bool) -> bytes:
-    """Return the ZIP of every figure for `filt`: images at `preset` x SCALE, or the numbers only (None)."""
+def export_zip(data: FigureData, filt: Filter, lang: str, preset: str | None, synthetic: bool, progress=None) -> bytes:
+    """Return the ZIP of every figure for `filt`: images at `preset` x SCALE, or the numbers only (None);
+    `progress(done, total)` hears of each figure rendered."""
     if preset is None:
         files = export_files(data, filt, lang=lang, formats=NUMBER_FORMATS, synthetic=synthetic)
     else:
         files = export_files(data, filt, lang=lang, formats=ALL_FORMATS, preset=preset, scale=SCALE,
-                             synthetic=synthetic)
+                             synthetic=synthetic, progress=progress)
     return zip_bytes(files)
-
-
-def data_fingerprint(frame: pd.DataFrame) -> str:
-    """Return a short hash of the microdata's values, index and columns: a cached export belongs to one data set."""
-    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-    digest.update(repr(list(frame.columns)).encode("utf-8"))
-    return digest.hexdigest()[:16]
 
 
 def export_key(fingerprint: str, synthetic: bool, filt: Filter, lang: str, preset: str) -> str:
@@ -103,8 +97,9 @@ class Exports:
     def zip(self, filt: Filter, lang: str, preset: str, say=lambda key, **fields: None) -> bytes:
         """Return the image ZIP for the request, from the store or rendered now.
 
-        `say(text_key, **fields)` is told "export_queued" while the export waits for a render slot and
-        "export_busy" when it renders. Raises QueueFull when every place is taken.
+        `say(text_key, **fields)` is told "export_queued" while the export waits for a render slot,
+        "export_busy" when it starts and "export_progress" (done, total) as figures are drawn. Raises
+        QueueFull when every place is taken.
         """
         key = export_key(self.fingerprint, self.synthetic, filt, lang, preset)
         cached = self.store.get(key)
@@ -127,7 +122,8 @@ class Exports:
                 say("export_busy")
                 started = time.perf_counter()
                 with jobs.low_priority():
-                    content = export_zip(self.data, filt, lang, preset, self.synthetic)
+                    content = export_zip(self.data, filt, lang, preset, self.synthetic,
+                                         progress=lambda done, total: say("export_progress", done=done, total=total))
                 self.store.set(key, content, expire=jobs.EXPORT_SECONDS)
                 count = self.store.incr(RENDERS)
                 logger.info("export rendered in %.1f s (%d so far): %s, %s, %s",

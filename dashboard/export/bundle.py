@@ -67,10 +67,11 @@ def metadata_row(spec: FigureSpec, table: pd.DataFrame, filt: Filter, lang: str,
 
 def export_files(data: FigureData, filt: Filter = Filter(), *, lang: str = "da", formats=FORMATS,
                  preset: str = DEFAULT_PRESET, scale: float = DEFAULT_SCALE, synthetic: bool = True,
-                 figures: tuple[FigureSpec, ...] = FIGURES) -> dict[str, bytes]:
+                 figures: tuple[FigureSpec, ...] = FIGURES, progress=None) -> dict[str, bytes]:
     """Return {file name: content} for every figure in the requested formats, plus the workbook.
 
     PNG and SVG are rendered in one Chromium session; raises images.ExportUnavailable without Chromium.
+    `progress(figures_done, figures)`, when given, is called as the figures' images are rendered.
     """
     unknown = set(formats) - set(FORMATS)
     if unknown:
@@ -89,7 +90,7 @@ def export_files(data: FigureData, filt: Filter = Filter(), *, lang: str = "da",
         files[f"barometer_{_filter_slug(filt)}.xlsx"] = workbook_bytes({k: published(t) for k, t in tables.items()}, meta)
     kinds = [f for f in ("png", "svg") if f in formats]
     if kinds:
-        files.update(_images(figures, tables, filt, lang, kinds, size, scale, synthetic))
+        files.update(_images(figures, tables, filt, lang, kinds, size, scale, synthetic, progress))
     return files
 
 
@@ -97,7 +98,7 @@ def _filter_slug(filt: Filter) -> str:
     return "_".join(f"{k}-{'-'.join(v)}" for k, v in filt.active().items()) or "all"
 
 
-def _images(figures, tables, filt, lang, kinds, size, scale, synthetic) -> dict[str, bytes]:
+def _images(figures, tables, filt, lang, kinds, size, scale, synthetic, progress=None) -> dict[str, bytes]:
     """Return rendered images {name: bytes}, all figures and formats in one browser session."""
     with tempfile.TemporaryDirectory() as tmp:
         jobs = []
@@ -108,7 +109,8 @@ def _images(figures, tables, filt, lang, kinds, size, scale, synthetic) -> dict[
                 target = Path(tmp) / f"{png_filename(spec, filt)}.{kind}"
                 jobs.append((fig, target, {"format": kind, "width": size.width, "height": size.height,
                                            "scale": scale if kind == "png" else 1}))
-        images.render(jobs, lang)
+        per_figure = None if progress is None else (lambda done, _: progress(done // len(kinds), len(figures)))
+        images.render(jobs, lang, per_figure)
         return {job[1].name: job[1].read_bytes() for job in jobs}
 
 

@@ -40,15 +40,29 @@ def require_chromium(lang: str = "en") -> str:
     return path
 
 
-def render(jobs: list[tuple[go.Figure, Path, dict]], lang: str = "en") -> None:
-    """Write every (figure, path, options) job in one browser session; options: format, width, height, scale."""
+def render(jobs: list[tuple[go.Figure, Path, dict]], lang: str = "en", progress=None) -> None:
+    """Write every (figure, path, options) job in one browser session; options: format, width, height, scale.
+
+    `progress(done, total)`, when given, is called after each job.
+    """
     path = require_chromium(lang)
-    asyncio.run(_render(jobs, path))
+    asyncio.run(_render(jobs, path, progress))
 
 
-async def _render(jobs, browser_path: str) -> None:
+async def _render(jobs, browser_path: str, progress=None) -> None:
     import kaleido
 
     specs = [{"fig": fig, "path": str(target), "opts": opts} for fig, target, opts in jobs]
     async with kaleido.Kaleido(n=2, path=browser_path, mathjax=False, timeout=120) as k:
-        await k.write_fig_from_object(specs, cancel_on_error=True)
+        if progress is None:
+            await k.write_fig_from_object(specs, cancel_on_error=True)
+            return
+        done = 0
+
+        async def one(spec):  # the same session renders them two at a time; each says when it is done
+            nonlocal done
+            await k.write_fig_from_object([spec], cancel_on_error=True)
+            done += 1
+            progress(done, len(specs))
+
+        await asyncio.gather(*(one(spec) for spec in specs))
