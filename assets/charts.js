@@ -15,14 +15,26 @@
     var observer = null;
     var described = new WeakSet();
 
-    function describeAfterDraws(el) {
+    var waiting = new Set();
+
+    function describeAfterDraws(id) {
+        // the chart's element appears once plotly.js has loaded and drawn it: look again until it has
+        var el = document.getElementById(id);
         var gd = el && el.querySelector(".js-plotly-plot");
-        if (!gd || !gd.on || described.has(gd)) return;
+        if (!gd || !gd.on) {
+            if (waiting.has(id)) return;
+            waiting.add(id);
+            window.setTimeout(function () { waiting.delete(id); describeAfterDraws(id); }, 50);
+            return;
+        }
+        if (described.has(gd)) return;
         described.add(gd);
         var view = el.closest(".chart-view");
-        gd.on("plotly_afterplot", function () {
+        var describe = function () {
             if (window.barometerA11y) window.barometerA11y.describeChart(view);
-        });
+        };
+        gd.on("plotly_afterplot", describe);
+        if (gd._fullLayout) describe();  // drawn before this look
     }
 
     function near(el) {
@@ -66,7 +78,7 @@
                 var none = window.dash_clientside.no_update;
                 if (!data) return [none, none];
                 var el = document.getElementById(id);
-                describeAfterDraws(el);
+                describeAfterDraws(id);
                 if (!el || near(el)) {
                     pending.delete(id);
                     return [data.figure, data.config];

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.browser
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 ALL_CHARTS = """() => { const plots = [...document.querySelectorAll('.js-plotly-plot')];
-    return plots.length >= 16 && plots.every((el) => el.data && el.data.length)
+    return plots.length >= 16 && plots.every((el) => el.data && el.data.length
+                                              && el.querySelector('svg.main-svg[role=img][aria-describedby]'))
         && [...document.querySelectorAll('.card-summary')].every((p) => p.textContent.length > 0); }"""
 
 

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,9 +12,10 @@ from dashboard.data import codebook as cb
 from dashboard.data import design, estimators
 from dashboard.data.cube import stratum_key
 from dashboard.data.filters import parse_filter
-from dashboard.data.shipped import ROOT
 from dashboard.figures.tables import nordic_table
 from tests.shipped import figure_data, published, shipped
+
+ROOT = Path(__file__).resolve().parents[1]  # the checkout
 
 NUMBERS = published()
 CLAIMS = published("claims.csv")

@@ -2,14 +2,16 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from dashboard.data import codebook as cb
 from dashboard.data import structure
-from dashboard.data.shipped import ROOT
 from dashboard.data.synth import generate
 from tests.shipped import shipped
+
+ROOT = Path(__file__).resolve().parents[1]  # the checkout
 
 # Chi2/df of stratum homogeneity a survey of this design can show: chance alone gives 1 +- 0.15 on
 # 88 df (+- 0.26 on 30 df); the documented size and sub-sector effects add up to a few tenths.

@@ -8,8 +8,6 @@ from dashboard.resources import data_dir
 DEFAULT_DATA = data_dir() / "barometer_synthetic.csv"
 PUBLISHED = data_dir() / "published"
 DEFAULT_SEED = 2020
-# The source checkout, for tests and scripts that run from one; meaningless in an installed package.
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def data_path(path: str | os.PathLike | None = None) -> Path:

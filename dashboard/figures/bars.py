@@ -118,12 +118,19 @@ def _state(bar: Bar, dim: bool) -> str:
     return "highlighted" if bool(bar.row.highlighted) else "dimmed"
 
 
+LEGEND_PLACE = -1000.0  # where a legend entry's one bar of 0 stands: far outside the axis range, never seen
+
+
 def legend_traces(traces: list[dict], series: list[str], names: list[str], horizontal: bool) -> None:
-    """Append one legend entry per series, drawn with the series' colour, outline and pattern; returns None."""
+    """Append one legend entry per series, drawn with the series' colour, outline and pattern; returns None.
+
+    Each entry is a bar of length 0 outside the plot area: plotly.js draws a legend swatch's pattern
+    from the trace's first point, and a trace without one gets a plain swatch.
+    """
     for k, (s, name) in enumerate(zip(series, names, strict=True)):
-        traces.append(dict(type="bar", x=[None], y=[None], name=name, legendgroup=s, showlegend=True,
-                           marker=bar_marker(s, k, True, "plain"), hoverinfo="skip",
-                           **({"orientation": "h"} if horizontal else {})))
+        xy = dict(x=[0], y=[LEGEND_PLACE], orientation="h") if horizontal else dict(x=[LEGEND_PLACE], y=[0])
+        traces.append(dict(type="bar", **xy, name=name, legendgroup=s, showlegend=True,
+                           marker=bar_marker(s, k, True, "plain"), hoverinfo="skip"))
 
 
 def _value_labels(traces: list[dict], group: list[Bar], share: list, horizontal: bool, bold: bool, lang: str,
