@@ -1,6 +1,7 @@
 """The floor a benchmark measures the project against: a minimal Dash app whose one callback has the
 inputs and outputs of the project's figures callback and returns the project's answer (the same
-JSON) from a dict, so it costs only Dash itself."""
+JSON) from a dict, so it costs only Dash itself (and, with `compressed`, the response compression the
+project serves every response with: the same bytes on the wire)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,14 @@ def answer_of(dep: dict, response: dict) -> list:
     return [response.get(cid, {}).get(prop) for cid, prop in _outputs(dep)]
 
 
-def create_floor_app(dep: dict, answers: dict[str, list]) -> Dash:
-    """Return the floor app for the project callback `dep`: `answers` maps `state_key` to output values."""
+def create_floor_app(dep: dict, answers: dict[str, list], compressed: bool = False) -> Dash:
+    """Return the floor app for the project callback `dep`: `answers` maps `state_key` to output values;
+    `compressed` serves it through the project's compression (Brotli or gzip, as the request accepts)."""
     app = Dash(__name__, suppress_callback_exceptions=True)  # posted to directly, never rendered
+    if compressed:
+        from dashboard.serving import register_serving
+
+        register_serving(app)
     app.layout = html.Div()
     inputs = [(i["id"], i["property"]) for i in dep["inputs"]]
 

@@ -5,10 +5,13 @@ server is called in-process, exactly as the browser calls it (the same bodies, g
 
 - project: ``sync_url`` and then ``update_figures`` (16 figures), on the shipped data, response cache
   cold (a fresh folder); the same states again show the time of a cache hit;
-- floor: a minimal Dash app whose callback returns the project's figures response from a dict;
+- floor: a minimal Dash app whose callback returns the project's figures response from a dict, served
+  as the project serves every response (Brotli, as the browser accepts it); also without compression,
+  which leaves the floor only Dash's own cost of sending the same JSON uncompressed;
 - naive: a pandas filter + groupby on the microdata and plotly express, 16 figures.
 
-Prints medians (and p95) and the ratios project/floor (goal <= 7) and naive/project (goal >= 10).
+Prints medians (and p95) and the ratios project/floor (goal <= 7) and naive/project (goal >= 10), the
+project also against the uncompressed floor.
 Usage: python benchmarks/server.py [--filters 30] [--seed 1]
 """
 
@@ -105,7 +108,8 @@ def main() -> None:
         warm = [timed(project, filter_change(deps, state))[0]["update_figures"] for state in states]
 
     others = {}
-    for name, app in (("floor", create_floor_app(figures_dep, answers)), ("naive", create_naive_app(data))):
+    for name, app in (("floor", create_floor_app(figures_dep, answers, compressed=True)),
+                      ("floor_plain", create_floor_app(figures_dep, answers)), ("naive", create_naive_app(data))):
         client = app.server.test_client()
         (dep,) = client.get("/_dash-dependencies").get_json()
         others[name] = [timed(client, [(name, body(dep, control_values(state), changed))])[0][name] for state in states]
@@ -117,11 +121,13 @@ def main() -> None:
     print(f"  project, cold cache: both (total)    {stats(cold['total'])}")
     print(f"  project, cache hit:  update_figures  {stats(warm)}")
     print(f"  floor (dict lookup, the same JSON)   {stats(others['floor'])}")
+    print(f"  floor, uncompressed                  {stats(others['floor_plain'])}")
     print(f"  naive (pandas + plotly express)      {stats(others['naive'])}")
     for which, label in ((0, "wall time"), (1, "CPU time (steadier on a busy machine)")):
         project = median(cold["total"], which)
         print(f"ratios of medians, {label}: project/floor {project / median(others['floor'], which):6.1f}x (goal <= 7), "
-              f"naive/project {median(others['naive'], which) / project:6.1f}x (goal >= 10)")
+              f"naive/project {median(others['naive'], which) / project:6.1f}x (goal >= 10); "
+              f"project/uncompressed floor {project / median(others['floor_plain'], which):6.1f}x")
 
 
 if __name__ == "__main__":

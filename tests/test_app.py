@@ -87,11 +87,15 @@ def test_every_graph_gets_figure_config_and_summary_and_open_tables_their_table(
     assert res["figures-status"]["children"] == "16 figures updated: Value: Higher efficiency"
     assert res["fig4"]["figure"]["layout"]["meta"] == {"figure": "fig4", "lang": "en"}
     body = {("card-body", "fig4"): "card-body show-table"}  # the card of figure 4 shows its table
+    state = {(json.dumps({"figure": "fig4", "type": "card-body"}, separators=(",", ":")), "className"):
+             body[("card-body", "fig4")]}
+    figures(client, lang="en")  # the figures of this filter are cached without any table
     opened = call(client, "fig1-figure-data.data", {("lang", "value"): "en"}, ["lang.value"],
-                  state_values={(json.dumps({"figure": "fig4", "type": "card-body"}, separators=(",", ":")),
-                                 "className"): body[("card-body", "fig4")]}).get_json()["response"]
+                  state_values=state).get_json()["response"]
     assert set(k for k in opened if k.endswith("-table")) == {"fig4-table"}
     assert opened["fig4-table"]["children"]["type"] == "Table"
+    caption = opened["fig4-table"]["children"]["props"]["children"][0]["props"]["children"]
+    assert "Base: " in json.dumps(caption)
 
 
 def test_opening_a_table_sends_the_numbers_of_the_current_filter(client, figure_data):

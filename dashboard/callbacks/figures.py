@@ -84,23 +84,18 @@ def figure_key(filt, lang: str, widths: dict[str, int | None]) -> str:
     return f"figures|{query}|{lang}|{widths['wide']}|{widths['half']}"
 
 
-def _alternatives(spec, table, filt, lang: str) -> list:
-    """Return a figure's text summary and table view (as HTML children)."""
-    ids = card_ids(spec.id)
-    return [summary(spec, table, filt, lang), data_table(table_view(spec, table, filt, lang), ids["table"])]
-
-
 def _failed(lang: str) -> list:
     return [{"figure": _failed_figure(lang), "config": {"displaylogo": False}}, t("figure_failed", lang), None]
 
 
-def _open_tables_only(outputs: list, views) -> list:
-    """Return the figures outputs with the table views of the cards not showing their table left alone:
-    a hidden table is sent when it is opened (``show_table``), so a redraw does not rebuild sixteen."""
+def _with_open_tables(outputs: list, views, table_of) -> list:
+    """Return the figures outputs with the table view (``table_of(spec)``) of each card showing its table,
+    and the others' left alone: a hidden table is sent when it is opened (``show_table``), so a redraw
+    builds only the tables in view, and the cached figures hold none."""
     out = list(outputs)
-    for k, view in enumerate(views):
-        if not (isinstance(view, str) and "show-table" in view):
-            out[3 * k + 2] = no_update
+    for k, (spec, view) in enumerate(zip(FIGURES, views, strict=False)):
+        is_open = isinstance(view, str) and "show-table" in view
+        out[3 * k + 2] = table_of(spec) if is_open else no_update
     return out
 
 
@@ -178,7 +173,7 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
                         table = data.rows(spec, filt, lang)
                         figures[spec.id] = figure_dict(spec, table, filt, lang,
                                                        width=widths[SPANS.get(spec.id, "wide")], synthetic=synthetic)
-                        texts[spec.id] = _alternatives(spec, table, filt, lang)
+                        texts[spec.id] = summary(spec, table, filt, lang)
                     except Exception:
                         logger.exception("figure %s failed for %r", spec.id, filt)
                         figures.pop(spec.id, None)
@@ -188,12 +183,14 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
                 out = []
                 for spec in FIGURES:
                     fig = figures.get(spec.id)
-                    out += [{"figure": fig, "config": graph_config(spec, filt, lang, fig)}, *texts[spec.id]] \
+                    out += [{"figure": fig, "config": graph_config(spec, filt, lang, fig)}, texts[spec.id], None] \
                         if fig is not None else _failed(lang)
                 return {"outputs": out, "failed": failed}
 
             built = cache.get_or_set(figure_key(filt, lang, widths), build)
-            out = _open_tables_only(built["outputs"], views)
+            out = _with_open_tables(built["outputs"], views, lambda spec: None if spec.id in built["failed"] else
+                                    data_table(table_view(spec, data.rows(spec, filt, lang), filt, lang),
+                                               card_ids(spec.id)["table"]))
             messages += [t("notice_figure_error", lang, figure=fid) for fid in built["failed"]]
             status = status_text(filt, lang, len(IDS) - len(built["failed"]))
         except Exception:
