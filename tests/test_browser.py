@@ -5,15 +5,16 @@ import os
 import re
 import shutil
 import struct
-import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from werkzeug.serving import make_server
 
 from dashboard.app import create_app
 from dashboard.data.filters import parse_filter
 from dashboard.figures.specs import IDS
 from dashboard.figures.theme import EXPORT_HEIGHT, EXPORT_SCALE, EXPORT_WIDTH
+from tests.local_server import serving
 from tests.shipped import figure_data, shipped
 from tests.test_cli import run as run_cli
 
@@ -30,22 +31,27 @@ if not os.path.exists(CHROMIUM):
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
+@contextmanager
+def chromium() -> Iterator:
+    """Yield a headless Chromium (Playwright's Browser) for the block."""
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
 @pytest.fixture(scope="module")
 def server_url():
-    app = create_app(shipped())
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(create_app(shipped())) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -8,17 +8,16 @@ would fail is repaired in the page (assets/a11y.js, the layout), not skipped.
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from dashboard.app import create_app
 from dashboard.data.filters import parse_filter
 from dashboard.figures.alternative import table_view
 from dashboard.figures.specs import BY_ID, IDS
+from tests.local_server import serving
 from tests.shipped import figure_data, shipped
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, sync_api
+from tests.test_browser import chromium
 
 pytestmark = pytest.mark.browser
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
@@ -31,20 +30,14 @@ ALL_CHARTS = """() => { const plots = [...document.querySelectorAll('.js-plotly-
 
 @pytest.fixture(scope="module")
 def server_url():
-    app = create_app(shipped())
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(create_app(shipped())) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _open(browser, url: str, width: int = 1400, **context):

@@ -6,17 +6,16 @@ functions, never strings: Playwright evaluates a string predicate with eval, whi
 """
 
 import io
-import threading
 import zipfile
 
 import pytest
-from werkzeug.serving import make_server
 
 from dashboard.app import create_app
 from dashboard.figures.specs import IDS
 from dashboard.security import DevRequestHandler
+from tests.local_server import serving
 from tests.shipped import shipped
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, chart, sync_api
+from tests.test_browser import chart, chromium
 
 pytestmark = pytest.mark.browser
 
@@ -31,20 +30,14 @@ ALL_CHARTS = """() => { const plots = [...document.querySelectorAll('.js-plotly-
 
 @pytest.fixture(scope="module")
 def server_url():
-    app = create_app(shipped())
-    server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=DevRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(create_app(shipped()), request_handler=DevRequestHandler) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 class Watched:

@@ -3,12 +3,10 @@
 import base64
 import hashlib
 import http.client
-import threading
 from html.parser import HTMLParser
 
 import pytest
 from dash import Dash, Input, Output, html
-from werkzeug.serving import make_server
 
 from dashboard.guard import MAX_BODY
 from dashboard.security import (
@@ -19,6 +17,7 @@ from dashboard.security import (
     register_security,
 )
 from tests.dash_client import valid_body
+from tests.local_server import serving
 
 SAME_ON_EVERY_RESPONSE = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy",
                           "Cross-Origin-Opener-Policy", "X-Frame-Options")
@@ -206,12 +205,9 @@ def test_hsts_only_when_configured(monkeypatch):
 # No server version in any header
 # --------------------------------------------------------------------------------------------------
 def test_dev_server_sends_no_server_version(app):
-    server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=DevRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(app, request_handler=DevRequestHandler) as url:
         for path in ("/", "/nope", "/assets/style.css"):
-            connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+            connection = http.client.HTTPConnection(url.removeprefix("http://"), timeout=10)
             connection.request("GET", path)
             res = connection.getresponse()
             res.read()
@@ -220,5 +216,3 @@ def test_dev_server_sends_no_server_version(app):
             assert res.getheader("Server") is None, res.getheader("Server")
             assert not [v for _, v in res.getheaders() if "Werkzeug" in v or "Python/" in v]
             assert res.getheader("X-Content-Type-Options") == "nosniff" and res.getheader("Date")
-    finally:
-        server.shutdown()

@@ -10,7 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -222,16 +221,12 @@ async ([a, b]) => {
 
 @pytest.fixture(scope="module")
 def live_url():
-    from werkzeug.serving import make_server
-
     from dashboard.app import create_app
+    from tests.local_server import serving
     from tests.shipped import shipped
 
-    server = make_server("127.0.0.1", 0, create_app(shipped(), chromium=None).server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(create_app(shipped(), chromium=None)) as url:
+        yield url
 
 
 def _chart_screenshots(browser, url: str, full_plotly: bytes | None):
