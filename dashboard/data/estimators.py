@@ -357,6 +357,26 @@ def difference_test(sums, stratum_sizes, group_a, group_b, alpha=0.05, stratum_p
     })
 
 
+def adjusted_wald(p, cov, df):
+    """Return the adjusted Wald F statistic (Korn and Graubard), its denominator df and its p-value, per
+    category, of equal shares: ``p`` (categories x k groups), ``cov`` (categories x k x k), ``df`` the
+    design degrees of freedom. F = (df - k + 2) / (df (k - 1)) W on (k - 1, df - k + 2) degrees of freedom.
+    """
+    k = p.shape[1]
+    contrast = np.hstack([np.eye(k - 1), -np.ones((k - 1, 1))])
+    wald = np.full(len(p), np.nan)
+    for i in range(len(p)):
+        d = contrast @ p[i]
+        if np.isfinite(d).all():
+            try:
+                wald[i] = d @ np.linalg.solve(contrast @ cov[i] @ contrast.T, d)
+            except np.linalg.LinAlgError:
+                pass
+    df_den = np.maximum(df - k + 2, 1)
+    f_stat = wald * df_den / (df * (k - 1))
+    return f_stat, df_den, special.fdtrc(k - 1, df_den, f_stat)  # stats.f.sf, as a ufunc
+
+
 def equality_test(sums, stratum_sizes, groups=None, alpha=0.05, stratum_population=None):
     """Design-based Wald F test that k disjoint groups have equal shares, per category.
 
@@ -374,19 +394,7 @@ def equality_test(sums, stratum_sizes, groups=None, alpha=0.05, stratum_populati
         raise ValueError("equality_test needs at least two groups")
     r, p, cov, df = _joint(sums, stratum_sizes, groups, stratum_population)
     k = len(groups)
-    contrast = np.hstack([np.eye(k - 1), -np.ones((k - 1, 1))])
-    wald = np.full(len(r.cats), np.nan)
-    for i in range(len(r.cats)):
-        d = contrast @ p[i]
-        if np.isfinite(d).all():
-            try:
-                wald[i] = d @ np.linalg.solve(contrast @ cov[i] @ contrast.T, d)
-            except np.linalg.LinAlgError:
-                pass
-    # Adjusted Wald F (Korn and Graubard): (df - k + 2) / (df (k - 1)) W on (k - 1, df - k + 2) degrees of freedom.
-    df_den = np.maximum(df - k + 2, 1)
-    f_stat = wald * df_den / (df * (k - 1))
-    p_value = stats.f.sf(f_stat, k - 1, df_den)
+    f_stat, df_den, p_value = adjusted_wald(p, cov, df)
     return pd.DataFrame({
         "category": _labels(r.cats, np.arange(len(r.cats)), r.cat_sums),
         "groups": [tuple(groups)] * len(r.cats), "wald_f": f_stat, "df_num": k - 1, "df_den": df_den,

@@ -167,15 +167,4 @@ def difference_test(est: Estimates, a: int, b: int, a_h: np.ndarray) -> np.ndarr
 def equality_test(est: Estimates, groups: list[int], a_h: np.ndarray) -> np.ndarray:
     """Return the p-value per category of the adjusted Wald F test that the series `groups` have equal shares."""
     p, cov, df = _joint(est, groups, a_h)
-    k = len(groups)
-    contrast = np.hstack([np.eye(k - 1), -np.ones((k - 1, 1))])
-    wald = np.full(len(p), np.nan)
-    for i in range(len(p)):
-        d = contrast @ p[i]
-        if np.isfinite(d).all():
-            try:
-                wald[i] = d @ np.linalg.solve(contrast @ cov[i] @ contrast.T, d)
-            except np.linalg.LinAlgError:
-                pass
-    df_den = np.maximum(df - k + 2, 1)
-    return special.fdtrc(k - 1, df_den, wald * df_den / (df * (k - 1)))  # stats.f.sf, as a ufunc
+    return estimators.adjusted_wald(p, cov, df)[2]
