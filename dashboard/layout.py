@@ -1,10 +1,5 @@
-"""The page: header, filter bar, one section per report chapter with a card per figure, and the
-method note. Pure functions of the language; no data, no callbacks.
-
-Every translatable text sits in a component whose id is ``{"type": "txt", "key": KEY}``; `text`
-resolves KEY in a language, so one callback can retranslate the whole page. Keys are an i18n key
-("reset"), or "section:<section>", "title:<figure>", "question:<figure>",
-"note:<figure>"; a suffix "@<anything>" only makes a repeated key unique.
+"""The page: header, filter bar, the report's sections (cards.py) and the method note. Pure functions
+of the language; no data, no callbacks. Its texts are retranslatable (page_text.py).
 """
 
 from __future__ import annotations
@@ -13,41 +8,18 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from . import __version__
+from .cards import sections
 from .data.codebook import ROUNDS, SECTORS, TECH_GROUP_CODES, TECH_ROLE_CODES
 from .data.filters import VALUE_CODES, Filter, code_label
 from .export.presets import DEFAULT_PRESET, PRESETS
-from .figures.specs import BY_ID, FIGURES, SECTIONS, FigureSpec
+from .figures.specs import SECTIONS
 from .i18n import DEFAULT_LANG, t
+from .page_text import txt
 
-TXT = "txt"
 GROUP_PREFIX = "group:"  # values of the non-selectable group headings in the technology dropdown
 FILTER_IDS = {"sector": "filter-sector", "tech_role": "filter-tech-role", "value": "filter-value",
               "round": "filter-round"}
-WIDE_CELLS = 10  # a chart with at least this many bars gets the full width of the page
 CHART_WIDTH = "chart-width"  # the store the page writes the width available to a chart into
-
-
-def text(key: str, lang: str) -> str:
-    """Return the text behind a txt key in `lang`."""
-    key = key.split("@", 1)[0]
-    kind, _, name = key.partition(":")
-    if not name:
-        return t(key, lang)
-    if kind == "section":
-        return SECTIONS[name][lang]
-    spec = BY_ID[name]
-    if kind == "title":
-        return spec.title[lang]
-    if kind == "question":
-        return spec.question.get(lang, "")
-    if kind == "note":
-        return spec.note.get(lang, "")
-    raise KeyError(key)
-
-
-def txt(key: str, lang: str, tag=html.Span, **kwargs):
-    """Return a component showing the text of `key`, retranslated when the language changes."""
-    return tag(text(key, lang), id={"type": TXT, "key": key}, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -243,127 +215,6 @@ def header(lang: str, synthetic: bool = True):
          )],
         className="site-header",
     )
-
-
-def wide(spec: FigureSpec) -> bool:
-    """Return True when a figure needs the full page width (many bars or long labels)."""
-    series = {"tech_split": 2, "tech_group": 3, "sector": 3, "round": 2, "tech_new": 2}.get(spec.series, 1)
-    series += 1 if spec.series_total else 0
-    return len(spec.categories) * series >= WIDE_CELLS
-
-
-def card_spans() -> dict[str, str]:
-    """Return figure id -> "wide" (the full width of the page) or "half" (two cards a row on a wide screen).
-
-    Within a section, figures that do not need the full width pair up in the report's order; one
-    left without a partner (the next figure is wide, or the section ends) takes the full width.
-    """
-    spans: dict[str, str] = {}
-    for key in SECTIONS:
-        pending: list[str] = []
-        for spec in (f for f in FIGURES if f.section == key):
-            if wide(spec):
-                spans.update({fid: "wide" for fid in pending})
-                pending = []
-                spans[spec.id] = "wide"
-                continue
-            pending.append(spec.id)
-            if len(pending) == 2:
-                spans.update({fid: "half" for fid in pending})
-                pending = []
-        spans.update({fid: "wide" for fid in pending})
-    return spans
-
-
-def card_pairs() -> list[tuple[str, str]]:
-    """Return the figures shown side by side on a wide screen, as (left, right) pairs."""
-    spans, pairs, left = card_spans(), [], None
-    for spec in FIGURES:
-        if spans[spec.id] != "half":
-            continue
-        if left is None:
-            left = spec.id
-        else:
-            pairs.append((left, spec.id))
-            left = None
-    return pairs
-
-
-def card_ids(figure: str) -> dict[str, str]:
-    """Return the ids of a card's parts: its title, the chart, the summary under it and the table view."""
-    return {"title": f"{figure}-title", "chart": f"{figure}-chart", "summary": f"{figure}-summary",
-            "table": f"{figure}-table", "data": f"{figure}-figure-data"}
-
-
-def figure_card(spec: FigureSpec, lang: str, span: str | None = None):
-    """Return the card of one figure: the chart (which draws its title) or its numbers as a table, a text
-    summary tied to the chart, the question, and the buttons to show the table and download the CSV.
-
-    `span` is "wide" or "half" (default: as `card_spans` places the figure). The chart's image is named
-    by the title and described by the summary (assets/a11y.js gives the plot those references).
-    """
-    fid = spec.id
-    ids = card_ids(fid)
-    span = span or card_spans()[fid]
-    meta = []
-    if spec.question:
-        meta.append(html.P([txt(f"question@{fid}", lang, className="meta-key"), ": ",
-                            txt(f"question:{fid}", lang)], className="card-question"))
-    chart = html.Div(
-        [dcc.Loading(dcc.Graph(id=fid, figure=_placeholder(), config={"displaylogo": False, "displayModeBar": False},
-                               className="card-graph"),
-                     type="circle", color="#14325c", delay_show=250, parent_className="graph-loading"),
-         dcc.Store(id=ids["data"])],  # the figure and config the server sent, drawn when in view
-        id=ids["chart"], className="chart-view",
-        **{"data-labelledby": ids["title"], "data-describedby": ids["summary"]},
-    )
-    view = html.Button([html.Span("\u25A6", className="btn-icon", **{"aria-hidden": "true"}),
-                        txt(f"view_table@{fid}", lang)],
-                       id={"type": "view-toggle", "figure": fid}, n_clicks=0, type="button",
-                       className="btn btn-view", **{"aria-pressed": "false", "aria-controls": ids["table"]})
-    return html.Article(
-        [html.H3(txt(f"title:{fid}", lang), id=ids["title"], className="visually-hidden"),
-         html.Div([chart, html.Div(id=ids["table"], className="table-view", tabIndex=0, role="region",
-                                   **{"aria-labelledby": ids["title"]})],
-                  id={"type": "card-body", "figure": fid}, className="card-body show-chart"),
-         html.P(id=ids["summary"], className="card-summary"),
-         html.Div(
-             [html.Div(meta, className="card-meta"),
-              html.Div([view,
-                        html.Button([html.Span("\u2193", className="btn-icon", **{"aria-hidden": "true"}),
-                                     txt(f"download@{fid}", lang)],
-                                    id={"type": "download-btn", "figure": fid}, n_clicks=0, type="button",
-                                    className="btn btn-download")], className="card-actions"),
-              dcc.Download(id={"type": "download", "figure": fid})],
-             className="card-foot",
-         )],
-        className=f"figure-card figure-card-{span}", id=f"card-{fid}", **{"aria-labelledby": ids["title"]},
-    )
-
-
-def _placeholder() -> dict:
-    """Return an empty chart shown until the first callback fills it."""
-    axis = {"visible": False}
-    return {"data": [], "layout": {"xaxis": axis, "yaxis": axis, "height": 360,
-                                   "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}}
-
-
-def sections(lang: str):
-    """Return one section per report chapter, in the report's order, with its figures."""
-    out = []
-    spans = card_spans()
-    for number, key in enumerate(SECTIONS, start=1):
-        specs = [f for f in FIGURES if f.section == key]
-        if not specs:
-            continue
-        out.append(html.Section(
-            [html.Div([html.Span(f"{number:02d}", className="section-number", **{"aria-hidden": "true"}),
-                       txt(f"section:{key}", lang, html.H2, className="section-title")],
-                      className="section-head"),
-             html.Div([figure_card(s, lang, spans[s.id]) for s in specs], className="card-grid")],
-            className="report-section", id=f"section-{key}",
-        ))
-    return out
 
 
 def about_body(lang: str, fpc: bool = True) -> list:

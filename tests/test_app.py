@@ -9,11 +9,11 @@ import json
 import pytest
 
 from dashboard.callbacks import PAIRS, chart_widths
+from dashboard.cards import card_spans
 from dashboard.data.codebook import SYNTHETIC_LABEL
 from dashboard.data.filters import Filter, parse_filter
 from dashboard.figures.specs import BY_ID, FIGURES, IDS, SECTIONS
 from dashboard.figures.theme import WIDTH_BUCKETS
-from dashboard.layout import card_spans
 from tests.dash_client import bar_values, call, dependency, figures, notice_text, split_outputs, table_values
 
 

@@ -13,12 +13,13 @@ from dash import ClientsideFunction, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from ..cache import ResponseCache
+from ..cards import card_ids, card_pairs, card_spans
 from ..figures.alternative import summary, table_view
 from ..figures.specs import FIGURES, IDS
 from ..figures.tables import FigureData
 from ..figures.theme import WIDTH_BUCKETS, bucket
 from ..i18n import DEFAULT_LANG, LANGS, lang_or_default, t
-from ..layout import CHART_WIDTH, card_ids, card_pairs, card_spans
+from ..layout import CHART_WIDTH
 from ..views import data_table
 from .common import FILTER_INPUTS, FILTER_STATES, _notice, control_values, strict_filter
 

@@ -6,7 +6,8 @@ from dash import ALL, Input, Output, ctx, no_update
 
 from ..data.filters import FILTER_KEYS
 from ..i18n import lang_or_default, t
-from ..layout import FILTER_IDS, TXT, about_body, dropdown_labels, filter_options, text
+from ..layout import FILTER_IDS, about_body, dropdown_labels, filter_options
+from ..page_text import TXT, text
 
 DROPDOWNS = ("sector", "tech_role", "value")
 
