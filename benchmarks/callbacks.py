@@ -1,7 +1,7 @@
 """The callback requests one filter change sends, built from the app's own /_dash-dependencies.
 
-A filter change in the browser posts two callbacks, one after the other: ``sync_url`` (the link)
-and then ``update_figures`` (all 16 figures; it waits for the first, whose ``url-problems`` it reads).
+A filter change in the browser posts two callbacks at once: ``write_url`` (the link)
+and ``update_figures`` (all 16 figures).
 `filter_change` returns both bodies, as the browser sends them, for a control state.
 """
 
@@ -33,7 +33,7 @@ def find(deps: list[dict], output_fragment: str) -> dict:
 
 def server_callbacks(deps: list[dict]) -> tuple[dict, dict]:
     """Return the dependencies of the two server callbacks a filter change posts: the one that writes
-    the URL (``sync_url``) and the one that takes the chart widths (``update_figures``)."""
+    the URL (``write_url``) and the one that takes the chart widths (``update_figures``)."""
     served = [d for d in deps if not d.get("clientside_function")]
     (url,) = [d for d in served if "url.search" in d["output"]]
     (figures,) = [d for d in served if any(i["id"] == "chart-width" for i in d["inputs"])]
@@ -53,7 +53,8 @@ def body(dep: dict, values: dict, changed: list[str]) -> dict:
 def control_values(state: dict, search: str = "", widths: dict | None = None) -> dict:
     """Return {(id, property): value} of the page for a control state, its URL query and chart widths."""
     values = {(cid, "value"): state[key] for cid, key in CONTROLS.items()}
-    values |= {("url", "search"): search, ("url-problems", "data"): [], ("chart-width", "data"): widths or DESKTOP}
+    values |= {("url", "search"): search, ("url-problems", "data"): {"link": search, "problems": []},
+               ("chart-width", "data"): widths or DESKTOP}
     return values
 
 
@@ -62,7 +63,7 @@ def filter_change(deps: list[dict], state: dict, search: str = "", widths: dict 
     values = control_values(state, search, widths)
     changed = ["filter-sector.value"]
     url, figures = server_callbacks(deps)
-    return [("sync_url", body(url, values, changed)), ("update_figures", body(figures, values, changed))]
+    return [("write_url", body(url, values, changed)), ("update_figures", body(figures, values, changed))]
 
 
 def random_state(rng: random.Random) -> dict:

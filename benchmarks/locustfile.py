@@ -1,6 +1,6 @@
 """Locust users of the dashboard: each opens the page, then every 2-5 s changes one filter, as a person does.
 
-A filter change posts the two callbacks the browser posts (``sync_url``, then ``update_figures``,
+A filter change posts the two callbacks the browser posts at once (``write_url`` and ``update_figures``,
 built from the app's /_dash-dependencies); Locust records each, and the pair as "filter change".
 Run it with benchmarks/load.py (which starts the Procfile's gunicorn), or by hand:
 
@@ -45,7 +45,7 @@ class DashboardUser(HttpUser):
                     failed = f"{name}: HTTP {res.status_code} {res.error or ''}".strip()
                     res.failure(failed)
                     break
-                if name == "sync_url":
+                if name == "write_url":
                     self.search = res.json()["response"].get("url", {}).get("search", self.search)
         events.request.fire(request_type="FILTER", name="filter change", context={}, exception=failed and RuntimeError(failed),
                             response_time=1000 * (time.perf_counter() - started), response_length=0)

@@ -3,7 +3,7 @@
 For random filter states (all different, so no response comes from the cache) each app's Flask
 server is called in-process, exactly as the browser calls it (the same bodies, gzip/br accepted):
 
-- project: ``sync_url`` and then ``update_figures`` (16 figures), on the shipped data, response cache
+- project: ``write_url`` and then ``update_figures`` (16 figures), on the shipped data, response cache
   cold (a fresh folder); the same states again show the time of a cache hit;
 - floor: a minimal Dash app whose callback returns the project's figures response from a dict, served
   as the project serves every response (Brotli, as the browser accepts it); also without compression,
@@ -98,7 +98,7 @@ def main() -> None:
         deps = project.get("/_dash-dependencies").get_json()
         figures_dep = server_callbacks(deps)[1]
         timed(project, filter_change(deps, first))  # builds the cubes: a one-off at startup
-        cold, answers = {"sync_url": [], "update_figures": [], "total": []}, {}
+        cold, answers = {"write_url": [], "update_figures": [], "total": []}, {}
         for state in states:
             times, responses = timed(project, filter_change(deps, state))
             for name, pair in times.items():
@@ -116,7 +116,7 @@ def main() -> None:
 
     print(f"server time of one filter change, {len(states)} random filter states, shipped data ({len(data):,} rows); "
           f"machine load (1 min) {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"  project, cold cache: sync_url        {stats(cold['sync_url'])}")
+    print(f"  project, cold cache: write_url        {stats(cold['write_url'])}")
     print(f"  project, cold cache: update_figures  {stats(cold['update_figures'])}")
     print(f"  project, cold cache: both (total)    {stats(cold['total'])}")
     print(f"  project, cache hit:  update_figures  {stats(warm)}")

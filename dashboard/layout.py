@@ -266,9 +266,9 @@ def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool 
     population correction."""
     return html.Div(
         [dcc.Location(id="url", refresh=False),
-         dcc.Store(id="url-problems", data=list(problems)),
+         dcc.Store(id="url-problems", data={"link": search, "problems": list(problems)}),  # see callbacks.url
          dcc.Store(id="url-current", data=search),  # the link of the controls as they are (see callbacks.url)
-         html.Span(id="url-recheck", hidden=True),  # a changed link, handed to sync_url (see callbacks.url)
+         html.Span(id="url-recheck", hidden=True),  # a changed link, handed to read_url (see callbacks.url)
          dcc.Store(id="url-seen", data=None),
          dcc.Store(id="doc-lang", data=lang),
          dcc.Store(id=CHART_WIDTH, data=None),

@@ -20,7 +20,7 @@ DEFAULTS = {
     ("filter-value", "value"): [],
     ("filter-round", "value"): CURRENT_ROUND,
     ("lang", "value"): "da",
-    ("url-problems", "data"): [],
+    ("url-problems", "data"): {"link": "", "problems": []},
     ("reset", "n_clicks"): 0,
 }
 

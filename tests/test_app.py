@@ -54,7 +54,8 @@ def test_layout_has_stable_ids(client):
 
 def test_dependencies_endpoint_lists_the_callbacks(client):
     outputs = [d["output"] for d in client.get("/_dash-dependencies").get_json()]
-    assert any("url.search" in o and "filter-sector.value" in o for o in outputs)
+    assert any("url-problems.data" in o and "filter-sector.value" in o for o in outputs)  # a link sets the filters
+    assert any(o.startswith("..url.search...url-current.data@") for o in outputs)  # the filters write the link
     assert any(all(f"{fid}-figure-data.data" in o for fid in IDS) for o in outputs)  # one callback computes them all
     for fid in IDS:  # and each chart takes its figure from its store, in the browser
         assert f"..{fid}.figure...{fid}.config.." in outputs
@@ -139,10 +140,22 @@ def test_unknown_language_falls_back_to_danish_with_notice(client):
     assert res["fig1"]["figure"]["layout"]["meta"]["lang"] == "da"
 
 
+LINK = {"link": "?sector=region&tech_role=bogus", "problems": ["Ukendt værdi i linket ignoreret: tech_role 'bogus'"]}
+
+
 def test_url_problems_are_shown_in_notice(client):
-    res = figures(client, sector=["region"], url_problems=["Ukendt værdi i linket ignoreret: tech_role 'bogus'"])
+    res = figures(client, sector=["region"], url_problems=LINK)
     assert res["notice"]["is_open"] is True
     assert "'bogus'" in notice_text(res)
+
+
+@pytest.mark.parametrize("store", [
+    LINK,  # the controls no longer show the link: a filter has changed since
+    ["a list, as an older page sent it"], {"link": 7, "problems": "no list"}, {"problems": [{"$gt": ""}]},
+])
+def test_url_problems_are_told_only_while_the_controls_show_the_link(client, store):
+    res = figures(client, sector=["state"], url_problems=store)
+    assert res["notice"] == {"children": None, "is_open": False}
 
 
 def _title_lines(response: dict, figure: str) -> int:

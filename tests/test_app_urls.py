@@ -8,8 +8,8 @@ from tests.dash_client import call
 # URL <-> filters
 # --------------------------------------------------------------------------------------------------
 def _link(client, search: str):
-    """Call sync_url as the browser does when the link changes to `search`; return the response."""
-    return call(client, "url.search", {("url-recheck", "title"): f"1|{search}"}, ["url-recheck.title"])
+    """Call read_url as the browser does when the link changes to `search`; return the response."""
+    return call(client, "url-problems.data", {("url-recheck", "title"): f"1|{search}"}, ["url-recheck.title"])
 
 
 def test_link_sets_filters_and_names_ignored_values(client):
@@ -22,7 +22,8 @@ def test_link_sets_filters_and_names_ignored_values(client):
     assert out["lang"]["value"] == "da"
     assert "url" not in out  # reading the link does not rewrite it
     assert out["url-current"]["data"] == "?sector=region&tech_role=bogus"  # the link now shown
-    (problem,) = out["url-problems"]["data"]
+    assert out["url-problems"]["data"]["link"] == "?sector=region&tech_role=bogus"
+    (problem,) = out["url-problems"]["data"]["problems"]
     assert problem.startswith("Ukendt værdi i linket ignoreret: tech_role 'bogus'; tilladt: solution")
 
 
@@ -33,8 +34,8 @@ def test_link_keeps_allowed_codes_and_language(client):
     assert out["filter-value"]["value"] == ["quality", "efficiency"]
     assert out["filter-round"]["value"] == "2015-2016"
     assert out["lang"]["value"] == "en"
-    assert out["url-problems"]["data"] == [
-        "Unknown value in the link ignored: sector 'foo'; allowed: state, region, municipality"]
+    assert out["url-problems"]["data"] == {"link": search, "problems": [
+        "Unknown value in the link ignored: sector 'foo'; allowed: state, region, municipality"]}
 
 
 def test_filter_change_writes_link(client):
@@ -44,8 +45,16 @@ def test_filter_change_writes_link(client):
                ).get_json()["response"]
     assert out["url"]["search"] == "?sector=state,municipality&value=quality&lang=en"
     assert out["url-current"]["data"] == out["url"]["search"]  # so the browser does not send it back
-    assert out["url-problems"]["data"] == []
-    assert "filter-sector" not in out  # controls are not echoed back
+    assert set(out) == {"url", "url-current"}  # nothing the figures read: they need not wait for the link
+
+
+def test_controls_set_from_a_link_leave_the_link_as_it_is(client):
+    """After read_url set the controls from a link with an ignored value, write_url keeps that link (the
+    notice names what was ignored): no history entry, no rewrite."""
+    values = {("filter-sector", "value"): ["region"], ("filter-tech-role", "value"): []}
+    res = call(client, "url.search", values, ["filter-sector.value"],
+               state_values={("url", "search"): "?sector=region&tech_role=bogus"})
+    assert res.status_code == 204
 
 
 def test_default_filter_writes_empty_link(client):
@@ -66,7 +75,7 @@ def test_the_page_is_made_for_the_link_it_is_opened_with(client):
     assert find_component(layout, "filter-value")["props"]["value"] == ["quality"]
     assert find_component(layout, "lang")["props"]["value"] == "en"
     assert find_component(layout, "url-current")["props"]["data"] == "?sector=region&value=quality&tech_role=bogus&lang=en"
-    (problem,) = find_component(layout, "url-problems")["props"]["data"]
+    (problem,) = find_component(layout, "url-problems")["props"]["data"]["problems"]
     assert "tech_role 'bogus'" in problem and problem.startswith("Unknown value in the link ignored")
     plain = json.loads(client.get("/_dash-layout").get_data(as_text=True))  # no link: the default page
     assert find_component(plain, "filter-sector")["props"]["value"] == []

@@ -2,7 +2,7 @@
 
 `register_callbacks(app, data, synthetic, images)` wires every callback to an app, one module per feature:
 
-- `url`: ``sync_url`` (URL <-> filters and language) and ``reset_filters``;
+- `url`: ``read_url`` (a link sets the filters and language), ``write_url`` (the filters write the link) and ``reset_filters``;
 - `figures`: ``update_figures`` (every graph's figure and config for the filter, and the notice);
 - `texts`: ``translate`` (every static text in the chosen language);
 - `downloads`: ``download_csv`` (one figure's numbers as CSV);

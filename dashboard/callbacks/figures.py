@@ -22,6 +22,7 @@ from ..i18n import DEFAULT_LANG, LANGS, lang_or_default, t
 from ..layout import CHART_WIDTH
 from ..views import data_table
 from .common import FILTER_INPUTS, FILTER_STATES, _notice, control_values, strict_filter
+from .url import link_problems
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
     def update_figures(sector, tech_role, value, round_, lang, url_problems, chart_width=None, *views):
         """Return each figure, built for the width its card has, its config, summary and (for a card showing
         its table) table view for the filter, the notice and what the live region announces."""
-        messages = [m for m in url_problems or [] if isinstance(m, str)] if isinstance(url_problems, list) else []
+        messages = []
         if not (isinstance(lang, str) and lang in LANGS):
             messages.append(t("notice_lang", DEFAULT_LANG, value=repr(str(lang)[:40])))
         lang = lang_or_default(lang)
@@ -165,7 +166,7 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
             from ..figures.build import figure_dict, graph_config
 
             filt, problems = strict_filter(raw, lang)
-            messages += problems
+            messages = link_problems(url_problems, filt, lang) + messages + problems  # the link's while it shows
 
             def build():
                 figures, texts, failed = {}, {}, []

@@ -1,22 +1,26 @@
-"""The link and the filter controls: ``sync_url`` (URL <-> filters and language) and ``reset_filters``.
+"""The link and the filter controls: ``read_url`` (a changed link sets the filters and language),
+``write_url`` (changed controls write the link) and ``reset_filters``.
 
-URL and controls are synced in one callback because Dash forbids circular chains across callbacks.
-A changed URL (first load, back/forward) sets the controls; a changed control writes the URL query.
-Values in a link that are not allowed are dropped and named in a notice.
+The two directions are two callbacks, so that a filter change computes the figures at once: Dash holds
+back a callback whose inputs another pending callback writes, and ``write_url`` writes nothing the
+figures read. The chain link -> controls -> link is no cycle for Dash: a changed link reaches
+``read_url`` through ``set_props`` in the browser. Values in a link that are not allowed are dropped
+and named in a notice.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from urllib.parse import parse_qs, urlencode
 
-from dash import Input, Output, State, ctx, no_update
+from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from ..data.filters import ALLOWED, FILTER_KEYS, Filter, FilterError, parse_filter, parse_lenient
 from ..i18n import DEFAULT_LANG, LANGS, lang_or_default, t
-from ..layout import FILTER_IDS
-from .common import FILTER_INPUTS, FILTER_OUTPUTS, _controls, _items, control_values, problem
+from ..layout import FILTER_IDS, GROUP_PREFIX
+from .common import FILTER_INPUTS, FILTER_OUTPUTS, MAX_NOTICES, _controls, _items, control_values, problem
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +42,18 @@ def url_state(search) -> tuple[Filter, str, list[str]]:
     return filt, lang, problems
 
 
+def link_problems(store, filt: Filter, lang: str) -> list[str]:
+    """Return the problems of the link in the ``url-problems`` store ({"link", "problems"}) while the
+    controls still show what that link means, else none: a filter changed since is no longer the link's."""
+    if not isinstance(store, dict) or not isinstance(store.get("problems"), list):
+        return []
+    try:
+        same = url_search(*url_state(store.get("link"))[:2]) == url_search(filt, lang)
+    except Exception:
+        same = False
+    return [m for m in store["problems"] if isinstance(m, str)][:MAX_NOTICES] if same else []
+
+
 def url_search(filt: Filter, lang: str) -> str:
     """Return the URL query of a filter and language: non-default keys only, lang only when 'en'."""
     query = filt.query()
@@ -47,9 +63,9 @@ def url_search(filt: Filter, lang: str) -> str:
 
 
 # A changed link goes to the server only when it differs from the link of the controls as they are:
-# so the link Dash reports when the page mounts, and the links sync_url writes itself, cost no round trip.
-# It is handed on with set_props (not as this callback's output), so Dash does not wait for sync_url
-# before computing the figures when the page loads.
+# so the link Dash reports when the page mounts, and the links write_url writes itself, cost no round trip.
+# It is handed on with set_props (not as an output), which keeps the chain link -> controls -> link
+# free of cycles, and lets the figures be computed on load without waiting for the link.
 LINK_CHANGED_JS = """function (search, current) {
     search = search || '';
     if (search !== (current || '')) {
@@ -58,42 +74,61 @@ LINK_CHANGED_JS = """function (search, current) {
     return search;
 }"""
 
+# The technology dropdown's "select all" picks its group headings too: they are taken out at once.
+STRIP_HEADINGS_JS = """function (value) {
+    if (!Array.isArray(value)) return window.dash_clientside.no_update;
+    const kept = value.filter((c) => !String(c).startsWith(PREFIX));
+    return kept.length === value.length ? window.dash_clientside.no_update : kept;
+}"""
+
 
 def register_url_sync(app) -> None:
-    """Register ``sync_url`` and the browser-side check of a changed link.
+    """Register ``read_url``, ``write_url`` and the browser-side checks of a changed link and of the
+    technology dropdown's headings.
 
     The layout is made for the link the page is opened with (see `dashboard.app`: the controls, language
     and notice of its query), and ``url-current`` holds the link of the controls as they are. A link that
-    differs from it (back and forward, or a link the layout did not see) is handed to ``sync_url`` through
+    differs from it (back and forward, or a link the layout did not see) is handed to ``read_url`` through
     the title of the hidden ``url-recheck`` ("<time>|<link>": a prop that, unlike a store's data, is not set
-    when the page mounts); the figures are thus computed at once on load, without a round trip through
-    ``sync_url``.
+    when the page mounts).
     """
     app.clientside_callback(LINK_CHANGED_JS, Output("url-seen", "data"), Input("url", "search"),
                             State("url-current", "data"))
+    app.clientside_callback(STRIP_HEADINGS_JS.replace("PREFIX", json.dumps(GROUP_PREFIX)),
+                            Output(FILTER_IDS["tech_role"], "value", allow_duplicate=True),
+                            Input(FILTER_IDS["tech_role"], "value"), prevent_initial_call=True)
 
     @app.callback(
         *FILTER_OUTPUTS,
         Output("lang", "value"),
-        Output("url", "search"),
         Output("url-problems", "data"),
         Output("url-current", "data"),
         Input("url-recheck", "title"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def read_url(changed, search):
+        """Return the controls, language, problems and link of a changed link."""
+        link = changed.split("|", 1)[1] if isinstance(changed, str) and "|" in changed else search
+        try:
+            filt, url_lang, problems = url_state(link)
+        except Exception:
+            logger.exception("cannot read the link %r", link)
+            filt, url_lang, problems = Filter(), DEFAULT_LANG, [t("notice_error", DEFAULT_LANG)]
+        link = link if isinstance(link, str) else ""
+        return *_controls(filt), url_lang, {"link": link, "problems": problems}, link
+
+    @app.callback(
+        Output("url", "search"),
+        Output("url-current", "data", allow_duplicate=True),
         *FILTER_INPUTS,
         Input("lang", "value"),
         State("url", "search"),
         prevent_initial_call=True,
     )
-    def sync_url(changed, sector, tech_role, value, round_, lang, search):
-        """Set the controls from a changed link, or write the link from changed controls."""
-        if ctx.triggered_id in (None, "url-recheck"):
-            link = changed.split("|", 1)[1] if isinstance(changed, str) and "|" in changed else search
-            try:
-                filt, url_lang, problems = url_state(link)
-            except Exception:
-                logger.exception("cannot read the link %r", link)
-                filt, url_lang, problems = Filter(), DEFAULT_LANG, [t("notice_error", DEFAULT_LANG)]
-            return *_controls(filt), url_lang, no_update, problems, link if isinstance(link, str) else ""
+    def write_url(sector, tech_role, value, round_, lang, search):
+        """Return the link of the controls (and it as the current link), or no update when the link shown
+        already means the same (as after ``read_url`` set the controls from it)."""
         lang = lang_or_default(lang)
         raw = control_values(sector, tech_role, value, round_)
         try:
@@ -101,9 +136,13 @@ def register_url_sync(app) -> None:
         except FilterError:
             filt, _ = parse_lenient({k: v for k, v in raw.items() if _items(v) is not None})
         new_search = url_search(filt, lang)
-        headings = isinstance(tech_role, list) and len(raw["tech_role"]) != len(tech_role)
-        return (no_update, raw["tech_role"] if headings else no_update, no_update, no_update, no_update,
-                no_update if (search or "") == new_search else new_search, [], new_search)
+        try:
+            shown = url_search(*url_state(search)[:2])
+        except Exception:
+            shown = None
+        if shown == new_search:
+            raise PreventUpdate
+        return new_search, new_search
 
 
 def register_reset(app) -> None:
