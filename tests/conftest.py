@@ -50,6 +50,26 @@ def client(app):
 
 
 @pytest.fixture(scope="module")
+def server_url():
+    """The dashboard on the shipped data, served on a free local port for the module's browser tests."""
+    from dashboard.app import create_app
+    from tests.local_server import serving
+    from tests.shipped import shipped
+
+    with serving(create_app(shipped())) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for the module's browser tests."""
+    from tests.local_server import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
 def fd():
     """The figure tables of the synthetic data, built once per test module that uses them."""
     from dashboard.data.synth import generate

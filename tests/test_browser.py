@@ -1,57 +1,22 @@
 """The real page in headless Chromium, driven as a user would: filters, charts, PNG, permalinks."""
 
 import json
-import os
 import re
-import shutil
 import struct
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
-from dashboard.app import create_app
 from dashboard.data.filters import parse_filter
 from dashboard.figures.specs import IDS
 from dashboard.figures.theme import EXPORT_HEIGHT, EXPORT_SCALE, EXPORT_WIDTH
-from tests.local_server import serving
-from tests.shipped import figure_data, shipped
+from tests.local_server import need_chromium
+from tests.shipped import figure_data
 from tests.test_cli import run as run_cli
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
+need_chromium()
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("BAROMETER_REQUIRE_BROWSER"):
-        raise RuntimeError("Chromium is required for the browser tests: apt-get install chromium")
-    pytest.skip("Chromium not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@contextmanager
-def chromium() -> Iterator:
-    """Yield a headless Chromium (Playwright's Browser) for the block."""
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture(scope="module")
-def server_url():
-    with serving(create_app(shipped())) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
+pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture

@@ -11,33 +11,20 @@ import re
 
 import pytest
 
-from dashboard.app import create_app
 from dashboard.data.filters import parse_filter
 from dashboard.figures.alternative import table_view
 from dashboard.figures.specs import BY_ID, IDS
-from tests.local_server import serving
-from tests.shipped import figure_data, shipped
-from tests.test_browser import chromium
+from tests.local_server import need_chromium
+from tests.shipped import figure_data
 
 pytestmark = pytest.mark.browser
+need_chromium()
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 ALL_CHARTS = """() => { const plots = [...document.querySelectorAll('.js-plotly-plot')];
     return plots.length >= 16 && plots.every((el) => el.data && el.data.length
                                               && el.querySelector('svg.main-svg[role=img][aria-describedby]'))
         && [...document.querySelectorAll('.card-summary')].every((p) => p.textContent.length > 0); }"""
-
-
-@pytest.fixture(scope="module")
-def server_url():
-    with serving(create_app(shipped())) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def _open(browser, url: str, width: int = 1400, **context):

@@ -15,7 +15,7 @@ from dashboard.figures.specs import IDS
 from dashboard.security import DevRequestHandler
 from tests.local_server import serving
 from tests.shipped import shipped
-from tests.test_browser import chart, chromium
+from tests.test_browser import chart
 
 pytestmark = pytest.mark.browser
 
@@ -34,10 +34,6 @@ def server_url():
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 class Watched:

@@ -6,7 +6,6 @@ import importlib
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import pytest
 from benchmarks.callbacks import DEFAULT_STATE, filter_change
 from benchmarks.procfile import free_port, procfile_command, wait_until_up
 from dashboard.serving import LONG_CACHE, STATIC_BR_QUALITY
+from tests.local_server import CHROMIUM, chromium
 from tests.test_cli_serve import wait_for, wait_for_children
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,9 +197,6 @@ def test_procfile_command_serves_the_page_compressed_with_two_workers(tmp_path):
 # --------------------------------------------------------------------------------------------------
 # The partial bundle draws every chart exactly as the full plotly.js does (headless Chromium)
 # --------------------------------------------------------------------------------------------------
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
 
 # Returns how many pixels differ between two PNG images (base64), decoded by the browser itself.
 PIXEL_DIFF_JS = """
@@ -264,12 +261,11 @@ def test_partial_bundle_draws_every_chart_like_the_full_one(live_url):
         if os.environ.get("BAROMETER_REQUIRE_BROWSER") or os.environ.get("BAROMETER_REQUIRE_SERVICES") == "1":
             pytest.fail("Chromium is required for the browser tests: apt-get install chromium")
         pytest.skip("Chromium not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     import plotly
 
     full = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium() as browser:
         partial_shots, partial_asked, (partial_version, partial_traces) = _chart_screenshots(browser, live_url, None)
         full_shots, full_asked, (full_version, full_traces) = _chart_screenshots(browser, live_url, full)
         page = browser.new_page()
@@ -279,7 +275,6 @@ def test_partial_bundle_draws_every_chart_like_the_full_one(live_url):
         diffs = {fid: diff(partial_shots[fid], full_shots[fid]) for fid in partial_shots}
         fig9, fig10 = partial_shots["fig9"], partial_shots["fig10"]  # two charts of one size, other bars
         control = diff(fig9, fig10)
-        browser.close()
     assert len(diffs) == 16
     assert {fid: d for fid, d in diffs.items() if d["diff"] != 0} == {}
     assert all(d["size"][0] > 250 and d["size"][1] > 150 for d in diffs.values())
