@@ -118,6 +118,22 @@ def test_choosing_state_redraws_figure_1_with_the_cli_numbers(page, server_url):
     assert "Stat" in subtitle and f"n = {n}" in subtitle
 
 
+def test_select_all_in_the_technology_filter_keeps_no_group_heading(page, server_url):
+    """"Select all" picks the dropdown's disabled group headings too; the page takes them out at once,
+    and the link and the live region name the eight answers only."""
+    open_page(page, server_url + "/?lang=en")
+    page.locator("#filter-tech-role").click()
+    page.get_by_role("button", name="Select all", exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => location.search.includes('tech_role=')")
+    assert page.evaluate("() => decodeURIComponent(location.search)") == \
+        "?tech_role=solution,important,minor,none,dont_know,new_tech,known_tech,non_tech&lang=en"
+    assert page.locator("#filter-tech-role .dash-dropdown-value-count").text_content() == "8 selected"
+    status = page.locator("#figures-status").text_content()
+    assert status.startswith("16 figures updated: Technology: The innovation is itself a technological solution")
+    assert "Role of technology" not in status and "group" not in status
+
+
 def test_permalink_opened_cold_restores_filters_and_figures(browser, server_url):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
