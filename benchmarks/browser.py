@@ -3,6 +3,11 @@
 - cold first load at 1440 px: bytes on the wire (compressed, headers included) and the time until
   all 16 charts are drawn, from the start of navigation (median of --loads fresh browser profiles;
   the first of them also finds the server's cache cold);
+- its floors, each over the same 16 figures at the widths the dashboard gave them (median of --loads
+  fresh profiles): the Dash floor, a Dash app whose page is nothing but 16 dcc.Graphs holding those
+  figures in its layout (benchmarks/floor.py, the project's plotly.js, page scripts and compression),
+  and below it plotly.js alone, a static page that draws them with the same bundle; the dashboard's
+  time is printed as a ratio of the Dash floor;
 - filter change -> every chart in the viewport repainted (1440 px): from setting a filter control to
   the frame after the last chart in view was redrawn, median over --changes changes to states not seen
   before (so the server computes each);
@@ -24,7 +29,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from benchmarks.procfile import procfile_server  # noqa: E402
 from dashboard.data.filters import ALLOWED  # noqa: E402
@@ -132,17 +138,78 @@ def count_bytes(cdp) -> dict:
     return sizes
 
 
-def cold_load(browser, url: str) -> tuple[float, float, float]:
+def cold_load(browser, url: str, seen: dict | None = None) -> tuple[float, float, float]:
     """Return (bytes on the wire, seconds until all 16 charts are drawn, seconds until the last callback
-    answer arrived) of one load in a fresh profile."""
+    answer arrived) of one load in a fresh profile.
+
+    `seen`, when given, is filled with what the floor page needs: the plotly.js address, and each
+    chart's figure, config and width.
+    """
     page, cdp = new_page(browser, DESKTOP)
     sizes = count_bytes(cdp)
+    answers = []
+    page.on("response", lambda r: answers.append(r) if "_dash-update-component" in r.url else None)
     page.goto(url + "/")
     wait_for(page, "() => window.__probe.allCharts !== null", 180)
     page.wait_for_load_state("networkidle")
     drawn, answered = page.evaluate("() => [window.__probe.allCharts, window.__probe.lastCallback]")
+    if seen is not None:
+        seen["plotly"] = page.evaluate("() => [...document.scripts].map(s => s.src).find(s => s.includes('plotly'))")
+        seen["widths"] = page.evaluate("() => Object.fromEntries([...document.querySelectorAll('.card-graph')]"
+                                       ".map(g => [g.id, g.offsetWidth]))")
+        seen["figures"] = {cid.removesuffix(FIGURE_STORE): props["data"] for answer in answers
+                           if answer.status == 200
+                           for cid, props in answer.json().get("response", {}).items() if cid.endswith(FIGURE_STORE)}
     page.context.close()
     return sum(sizes.values()), drawn / 1000, answered / 1000
+
+
+FIGURE_STORE = "-figure-data"  # the store beside each chart that the server's figures arrive in
+# The floor page: the dashboard's plotly.js and figures, nothing else; draws the charts one after the other.
+FLOOR_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><script src="PLOTLY"></script></head>
+<body><script id="figures" type="application/json">FIGURES</script><script>
+(async () => {
+  const {figures, widths} = JSON.parse(document.getElementById('figures').textContent);
+  for (const [id, {figure, config}] of Object.entries(figures)) {
+    const div = document.body.appendChild(document.createElement('div'));
+    div.style.width = widths[id] + 'px';
+    await Plotly.newPlot(div, figure.data, figure.layout, config);
+  }
+})();
+</script></body></html>"""
+
+
+def dash_floor(browser, seen: dict, loads: int) -> list[float]:
+    """Return the seconds until the Dash floor's page has drawn all 16 charts, for each of `loads` fresh
+    profiles."""
+    import shutil
+    import tempfile
+
+    from benchmarks.floor import create_page_floor_app
+    from tests.local_server import serving
+
+    with tempfile.TemporaryDirectory() as assets:
+        vendor = Path(assets, "vendor")
+        vendor.mkdir()
+        for script in ("plotly-basic.min.js", "regenerator-runtime.js"):
+            shutil.copy(ROOT / "assets" / "vendor" / script, vendor / script)
+        app = create_page_floor_app(seen["figures"], seen["widths"], assets)
+        with serving(app) as url:
+            return [cold_load(browser, url)[1] for _ in range(loads)]
+
+
+def plotly_alone(browser, url: str, seen: dict) -> float:
+    """Return the seconds until the page of plotly.js alone (FLOOR_PAGE, fresh profile) has drawn all 16
+    charts."""
+    page, _ = new_page(browser, DESKTOP)
+    body = json.dumps({"figures": seen["figures"], "widths": seen["widths"]}).replace("</", "<\\/")
+    html = FLOOR_PAGE.replace("PLOTLY", seen["plotly"]).replace("FIGURES", body)
+    page.route(url + "/plotly-alone", lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.goto(url + "/plotly-alone")
+    wait_for(page, "() => window.__probe.allCharts !== null", 180)
+    drawn = page.evaluate("() => window.__probe.allCharts")
+    page.context.close()
+    return drawn / 1000
 
 
 def changes(count: int, seed: int) -> list[tuple[str, list[str]]]:
@@ -200,7 +267,12 @@ def main() -> None:
     print(f"machine load (1 min) before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     with procfile_server() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        loads = [cold_load(browser, url) for _ in range(args.loads)]
+        seen: dict = {}
+        loads = [cold_load(browser, url, seen if k == 0 else None) for k in range(args.loads)]
+        if len(seen["figures"]) != 16:
+            raise RuntimeError(f"the floor needs the 16 figures; the first load got {sorted(seen['figures'])}")
+        floors = dash_floor(browser, seen, args.loads)
+        alone = [plotly_alone(browser, url, seen) for _ in range(args.loads)]
         times = repaints(browser, url, args.changes, args.seed)
         phone, phone_bytes = phone_first_chart(browser, url)
         browser.close()
@@ -213,12 +285,17 @@ def main() -> None:
     print(f"  16 charts drawn        {drawn:6.2f} s    (goal <= 1.2 s; each load: "
           f"{', '.join(f'{t:.2f}' for _, t, _ in loads)} s)")
     print(f"    of which drawing after the last callback answer ({answered:.2f} s): {drawn - answered:.2f} s")
+    floor, bare = statistics.median(floors), statistics.median(alone)
+    print(f"  Dash floor (16 dcc.Graphs with the same figures in the layout) {floor:5.2f} s "
+          f"(each load: {', '.join(f'{t:.2f}' for t in floors)} s): the dashboard takes {drawn / floor:.2f}x that")
+    print(f"  plotly.js alone drawing the same figures                     {bare:5.2f} s "
+          f"(each load: {', '.join(f'{t:.2f}' for t in alone)} s)")
     print(f"filter change -> charts in view repainted, 1440 px, {len(times)} changes:")
     print(f"  median {statistics.median(times):6.0f} ms, p90 {times[int(0.9 * (len(times) - 1))]:6.0f} ms, "
           f"max {times[-1]:6.0f} ms   (goal: median <= 150 ms)")
     print(f"phone over slow 4G (1.6 Mbit/s, 150 ms RTT, 390 px): first chart drawn {phone:5.1f} s "
           f"after {phone_bytes / 1e6:.2f} MB   (goal <= 6 s)")
-    print(json.dumps({"first_load_bytes": wire, "first_load_s": drawn, "repaint_median_ms": statistics.median(times),
+    print(json.dumps({"first_load_bytes": wire, "first_load_s": drawn, "dash_floor_s": floor, "plotly_alone_s": bare, "repaint_median_ms": statistics.median(times),
                       "phone_first_chart_s": phone}))
 
 

@@ -43,3 +43,22 @@ def create_floor_app(dep: dict, answers: dict[str, list], compressed: bool = Fal
         return answers[json.dumps(list(values), sort_keys=True)]
 
     return app
+
+
+def create_page_floor_app(figures: dict[str, dict], widths: dict[str, int], assets_folder: str) -> Dash:
+    """Return the first-load floor: a Dash app whose page is nothing but the project's charts, each a
+    dcc.Graph holding its figure and config in the layout (no callback), at the width the dashboard gave
+    it, with the project's plotly.js (`assets_folder` holds only that bundle), page scripts and compression.
+
+    `figures` maps a chart id to {"figure", "config"} as the project's figures callback sent them.
+    """
+    from dash import dcc
+
+    from dashboard.app import PageDash
+    from dashboard.serving import register_serving
+
+    app = PageDash(__name__, assets_folder=assets_folder)
+    register_serving(app)
+    app.layout = html.Div([html.Div(dcc.Graph(id=cid, figure=f["figure"], config=f["config"]),
+                                    style={"width": f"{widths[cid]}px"}) for cid, f in figures.items()])
+    return app

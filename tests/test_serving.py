@@ -114,6 +114,49 @@ def test_page_loads_the_partial_bundle_at_the_plotly_js_version_plotly_ships(cli
     assert "window.Plotly = Plotly" in BUNDLE.read_text(encoding="utf-8")[-200:]  # what dcc.Graph looks for
 
 
+def test_page_leaves_out_the_scripts_it_does_not_use_and_preloads_the_chunks_it_does(client):
+    from dashboard.app import EARLY_CHUNKS
+
+    page = client.get("/").get_data(as_text=True)
+    scripts = page_files(client)
+    assert not [url for url in scripts if "polyfill" in url or "dash_table" in url]
+    assert any("/assets/vendor/regenerator-runtime.js?m=" in url for url in scripts)  # the part of it Dash calls
+    preloads = re.findall(r'<link rel="preload" as="script" href="([^"]+)">', page)
+    assert preloads == [f"/_dash-component-suites/{chunk}" for chunk in EARLY_CHUNKS]
+    assert page.index(preloads[-1]) < page.index("<script")  # asked for beside the first scripts
+    for url in preloads:
+        res = client.get(url)
+        assert res.status_code == 200 and res.mimetype.endswith("/javascript") and len(res.get_data()) > 10_000
+
+
+@pytest.mark.browser
+def test_the_page_runs_without_the_polyfill_and_asks_for_each_chunk_once(live_url):
+    """Dash's lazy parts (the charts, the dropdowns) need regeneratorRuntime; each preloaded chunk is
+    fetched once, by the preload, and the dropdown it holds opens."""
+    from tests.local_server import need_chromium
+
+    need_chromium()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors, asked = [], []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("request", lambda r: asked.append(r.url.rsplit("/", 1)[-1]) if "/dcc/async-" in r.url else None)
+        page.goto(live_url + "/")
+        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                               ".filter(g => g.data && g.data.length).length >= 16", timeout=90_000)
+        page.locator("#filter-sector").click()
+        page.locator(".dash-dropdown-options label", has_text="Stat").first.wait_for(timeout=10_000)
+        chunks = page.evaluate("() => performance.getEntriesByType('resource').filter(e => e.name.includes('/dcc/async-'))"
+                               ".map(e => [e.name.split('/').pop(), e.initiatorType])")
+        runtime = page.evaluate("() => typeof window.regeneratorRuntime.mark")
+        page.close()
+    assert errors == []
+    assert sorted(asked) == ["async-dropdown.js", "async-graph.js"]
+    assert sorted(chunks) == [["async-dropdown.js", "link"], ["async-graph.js", "link"]]
+    assert runtime == "function"
+
+
 def test_first_load_fits_one_megabyte_compressed(client):
     """The page, every file it links, the async chunks dcc loads, layout, dependencies and the first figures."""
     urls = [*page_files(client), "/", "/_dash-layout", "/_dash-dependencies", "/_favicon.ico?v=1",

@@ -58,7 +58,11 @@ def wrap_title(spec: FigureSpec, lang: str, sc: theme.Scale) -> list[str]:
 def _n_text(counts_of: list[tuple[str, int]], series: list[str], lang: str) -> str:
     """Return 'unweighted n = 733 / 1,144' from (series, n) pairs, one n per series in series order
     ('' without counts)."""
-    counts = [max((n for t, n in counts_of if t == s), default=0) for s in series]
+    most: dict[str, int] = {}
+    for t, n in counts_of:  # one pass: a figure has up to a few hundred bars
+        if n > most.get(t, 0):
+            most[t] = n
+    counts = [most.get(s, 0) for s in series]
     if not counts or max(counts) <= 0:
         return ""
     return f"{TEXT['n'][lang]} = " + " / ".join(theme.fmt_number(c, lang) for c in counts)
