@@ -9,7 +9,8 @@
   immutable``: a new version has a new address, so a browser never needs to ask again.
 - The page gets plotly.js from ``assets/vendor/plotly-basic.min.js`` (the official "basic" bundle:
   the scatter and bar traces the charts draw, and pie), so Dash's full plotly.min.js (4.8 MB) is
-  never loaded: dcc.Graph uses the ``window.Plotly`` that bundle defines.
+  never loaded: dcc.Graph uses the ``window.Plotly`` that bundle defines. (Which scripts the page
+  leaves out or preloads is decided in ``dashboard.app``, ``PageDash``.)
 """
 
 from __future__ import annotations
