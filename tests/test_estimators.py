@@ -7,48 +7,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from dashboard.data import estimators as est
-
-
-# ----------------------------------------------------------------------------
-# Row-level references: the literal z_i formula, one row at a time.
-# ----------------------------------------------------------------------------
-def ref_z(y, w, in_domain):
-    """Linearised values z_i for a domain; returns share and z for all rows."""
-    dom = in_domain & ~np.isnan(y)
-    total = w[dom].sum()
-    p = (w[dom] * y[dom]).sum() / total
-    z = np.zeros(len(y))
-    for i in range(len(y)):
-        if dom[i]:
-            z[i] = w[i] * (y[i] - p) / total
-    return p, z
-
-
-def ref_cov(za, zb, strata):
-    """sum_h n_h/(n_h-1) sum_{i in h} (za_i - mean_h za)(zb_i - mean_h zb)."""
-    total = 0.0
-    for h in pd.unique(strata):
-        rows = [i for i in range(len(strata)) if strata[i] == h]
-        nh = len(rows)
-        if nh < 2:
-            continue
-        ma = sum(za[i] for i in rows) / nh
-        mb = sum(zb[i] for i in rows) / nh
-        total += nh / (nh - 1) * sum((za[i] - ma) * (zb[i] - mb) for i in rows)
-    return total
-
-
-def random_sample(seed, n=400, n_cat=3):
-    rng = np.random.default_rng(seed)
-    y = rng.binomial(1, rng.uniform(0.1, 0.9, n_cat), size=(n, n_cat)).astype(float)
-    y[rng.random((n, n_cat)) < 0.1] = np.nan
-    indicators = pd.DataFrame(y, columns=[f"cat{j}" for j in range(n_cat)])
-    weight = pd.Series(rng.lognormal(1.0, 0.8, n))
-    strata = rng.choice([f"s{k}" for k in range(8)], n)
-    strata[0] = "singleton"  # stratum with one row contributes nothing
-    stratum = pd.Series(strata)
-    group = pd.Series(rng.choice(["A", "B", "C", None], n, p=[0.35, 0.3, 0.25, 0.1]), dtype=object)
-    return indicators, weight, stratum, group
+from tests.design_reference import random_sample, ref_cov, ref_z
 
 
 # ----------------------------------------------------------------------------
@@ -132,26 +91,6 @@ def test_wilson_matches_statsmodels():
     ref_low, ref_high = proportion_confint(x, n, alpha=0.1, method="wilson")
     np.testing.assert_allclose(low, ref_low, atol=1e-12)
     np.testing.assert_allclose(high, ref_high, atol=1e-12)
-
-
-@pytest.mark.parametrize("seed", [4, 5])
-def test_difference_test_matches_row_level_reference(seed):
-    indicators, weight, stratum, group = random_sample(seed)
-    sums = est.cell_sums(indicators, weight, stratum, group)
-    res = est.difference_test(sums, stratum.value_counts(), "A", "C")
-    w, strata, g = weight.to_numpy(), stratum.to_numpy(), group.to_numpy()
-    assert list(res["category"]) == list(indicators.columns)
-    for _, row in res.iterrows():
-        y = indicators[row["category"]].to_numpy()
-        in_a, in_c = g == "A", g == "C"
-        pa, za = ref_z(y, w, in_a)
-        pc, zc = ref_z(y, w, in_c)
-        dz = za - zc
-        assert row["diff"] == pytest.approx(pa - pc, rel=1e-12)
-        assert row["se"] ** 2 == pytest.approx(ref_cov(dz, dz, strata), rel=1e-12)
-        union = (in_a | in_c) & ~np.isnan(y)
-        assert row["df"] == union.sum() - len(set(strata[union]))
-        assert row["p_value"] == pytest.approx(2 * stats.t.sf(abs(row["t"]), row["df"]), rel=1e-12)
 
 
 # ----------------------------------------------------------------------------
@@ -274,60 +213,6 @@ def test_empty_domains_and_order_preserved():
 # ----------------------------------------------------------------------------
 # Significance tests
 # ----------------------------------------------------------------------------
-def two_group_sums(rate_a, rate_b, n=40):
-    """Two groups across two strata with deterministic 0/1 patterns."""
-    def pattern(rate):
-        return (np.arange(n) % 10 < rate * 10).astype(float)
-    y = np.concatenate([pattern(rate_a), pattern(rate_b)])
-    w = np.tile(np.linspace(1.0, 3.0, n), 2)
-    stratum = pd.Series(np.tile(np.where(np.arange(n) % 2 == 0, "h1", "h2"), 2))
-    group = pd.Series(["A"] * n + ["B"] * n)
-    return est.cell_sums(pd.DataFrame({"x": y}), pd.Series(w), stratum, group), stratum.value_counts()
-
-
-def test_difference_test_detects_clear_difference():
-    sums, sizes = two_group_sums(0.8, 0.2)
-    row = est.difference_test(sums, sizes, "A", "B").iloc[0]
-    assert row["diff"] > 0.5 and bool(row["significant"])
-    assert row["df"] == 80 - 2
-    assert row["p_value"] == pytest.approx(2 * stats.t.sf(abs(row["t"]), row["df"]), rel=1e-12)
-
-
-def test_difference_test_identical_rates_not_significant():
-    sums, sizes = two_group_sums(0.5, 0.5)
-    row = est.difference_test(sums, sizes, "A", "B").iloc[0]
-    assert row["diff"] == pytest.approx(0.0, abs=1e-14)
-    assert row["p_value"] == pytest.approx(1.0) and not row["significant"]
-
-
-def test_equality_test_two_groups_equals_t_squared():
-    indicators, weight, stratum, group = random_sample(9)
-    sums = est.cell_sums(indicators, weight, stratum, group)
-    sizes = stratum.value_counts()
-    diff = est.difference_test(sums, sizes, "B", "A")
-    eq = est.equality_test(sums, sizes, ["B", "A"])
-    np.testing.assert_allclose(eq["wald_f"], diff["t"] ** 2, rtol=1e-10)
-    np.testing.assert_allclose(eq["p_value"], diff["p_value"], rtol=1e-8)
-    assert (eq["df_num"] == 1).all() and (eq["df_den"] == diff["df"]).all()
-
-
-def test_equality_test_three_groups_matches_row_level_wald():
-    indicators, weight, stratum, group = random_sample(10)
-    sums = est.cell_sums(indicators, weight, stratum, group)
-    res = est.equality_test(sums, stratum.value_counts(), ["A", "B", "C"])
-    w, strata, g = weight.to_numpy(), stratum.to_numpy(), group.to_numpy()
-    for i, cat in enumerate(indicators.columns):
-        y = indicators[cat].to_numpy()
-        ps, zs = zip(*(ref_z(y, w, g == lab) for lab in "ABC"))
-        cov = np.array([[ref_cov(zs[j], zs[k], strata) for k in range(3)] for j in range(3)])
-        contrast = np.array([[1.0, 0.0, -1.0], [0.0, 1.0, -1.0]])
-        d = contrast @ np.array(ps)
-        wald = d @ np.linalg.solve(contrast @ cov @ contrast.T, d)
-        df = res["df_den"].iloc[i] + 3 - 2  # df_den = design df - k + 2
-        assert res["wald_f"].iloc[i] == pytest.approx(wald * (df - 1) / (df * 2), rel=1e-9)
-        assert res["groups"].iloc[i] == ("A", "B", "C") and res["df_num"].iloc[i] == 2
-
-
 # ----------------------------------------------------------------------------
 # Finite population correction, against samplics' TaylorEstimator
 # ----------------------------------------------------------------------------
@@ -402,17 +287,3 @@ def test_fully_enumerated_strata_have_no_sampling_variance():
     res = est.estimate(pd.DataFrame({"x": y}), pd.Series(np.ones(6)), strata, pd.Series(["g"] * 6),
                        stratum_population={"a": 3, "b": 3}).iloc[0]
     assert res["variance"] == pytest.approx(0.0, abs=1e-18)
-
-
-def test_fpc_applies_to_the_difference_test():
-    rng = np.random.default_rng(5)
-    n = 300
-    strata = pd.Series(rng.choice(["a", "b", "c"], n))
-    y = pd.DataFrame({"x": rng.binomial(1, 0.5, n).astype(float)})
-    group = pd.Series(rng.choice(["A", "B"], n))
-    sums = est.cell_sums(y, pd.Series(np.full(n, 2.0)), strata, group)
-    sizes = strata.value_counts()
-    plain = est.difference_test(sums, sizes, "A", "B")["se"].iloc[0]
-    corrected = est.difference_test(sums, sizes, "A", "B", stratum_population=sizes * 2)["se"].iloc[0]
-    # N_h = 2 n_h: every stratum's variance halves, so the standard error shrinks by sqrt(2)
-    assert corrected == pytest.approx(plain / np.sqrt(2), rel=1e-12)

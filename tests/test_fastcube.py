@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.data import estimators
+from dashboard.data import significance
 from dashboard.data.fastcube import FastCube, difference_test, equality_test
 from dashboard.figures import tables
 from dashboard.figures.specs import FIGURES
@@ -51,11 +51,11 @@ def test_fast_estimates_equal_the_pandas_cube(filt):
             a_h = FastCube(cube).covariance_terms()
             index = [order.index(g) for g in groups]
             if spec.compare == "pair":
-                want = estimators.difference_test(sums, cube.stratum_sizes, groups[0], groups[1],
+                want = significance.difference_test(sums, cube.stratum_sizes, groups[0], groups[1],
                                                   stratum_population=cube.stratum_population)["p_value"]
                 got = difference_test(fast, index[0], index[1], a_h)
             else:
-                want = estimators.equality_test(sums, cube.stratum_sizes, groups,
+                want = significance.equality_test(sums, cube.stratum_sizes, groups,
                                                 stratum_population=cube.stratum_population)["p_value"]
                 got = equality_test(fast, index, a_h)
             np.testing.assert_allclose(got, want.to_numpy(dtype=float), rtol=1e-10, atol=1e-12, equal_nan=True,

@@ -5,7 +5,7 @@ pandas; here the same sums are arrays indexed once, and a selection is a vector 
 its series (or -1: outside). An estimate is then a handful of bincounts and array operations, with no
 per-request pandas: shares, stratified Taylor variances with the finite population correction, the
 Korn-Graubard interval, the presentation rules, and the design-based tests between series. The
-results equal `Cube.estimate` and `estimators.difference_test` / `equality_test` to 1e-12
+results equal `Cube.estimate` and `significance.difference_test` / `equality_test` to 1e-12
 (tests/test_fastcube.py).
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from . import estimators
+from . import estimators, significance
 from .cube import Cube
 
 
@@ -167,4 +167,4 @@ def difference_test(est: Estimates, a: int, b: int, a_h: np.ndarray) -> np.ndarr
 def equality_test(est: Estimates, groups: list[int], a_h: np.ndarray) -> np.ndarray:
     """Return the p-value per category of the adjusted Wald F test that the series `groups` have equal shares."""
     p, cov, df = _joint(est, groups, a_h)
-    return estimators.adjusted_wald(p, cov, df)[2]
+    return significance.adjusted_wald(p, cov, df)[2]
