@@ -1,35 +1,50 @@
 /* Charts in view first.
  *
- * The server sends each chart's figure and config to a store beside it ("<figure>-figure-data"); a
- * clientside callback hands them to the chart at once when it is in or near the viewport, and otherwise
- * keeps them: the charts further down are drawn together in the task after the screen has been
- * painted, top to bottom, or as soon as they scroll into view. A filter change thus
- * repaints what the user sees without waiting for plotly.js to redraw the other charts.
- * After every draw the chart gets its accessible name and description (a11y.js).
+ * The server sends each chart's figure and config to a store beside it ("<figure>-figure-data"). One
+ * clientside callback, `show`, whose outputs are the slots the charts sit in ("<figure>-slot"), hands
+ * them to the charts in or near the viewport at once and keeps the others: those are drawn together
+ * once the charts in view are on the screen, or as soon as they scroll into view, by naming them in
+ * the wake store, which runs `show` again. A filter change thus repaints what the user sees without
+ * waiting for plotly.js to redraw the other charts, and the page runs one callback for all of them.
+ *
+ * A chart's first figure arrives with the chart itself: `show` puts a dcc.Graph holding it into the
+ * empty slot, so plotly.js draws each chart once, never an empty placeholder first. Later figures go to
+ * that dcc.Graph. After every draw the chart gets its accessible name and description (a11y.js).
  */
 (function () {
     "use strict";
 
-    var pending = new Map();
-    var queued = false;
-    var observer = null;
-    var described = new WeakSet();
+    var SLOT = /-slot$/;
+    var WAIT_FOR_VIEW = 3000;  // ms the charts further down wait at most for those in view to be drawn
 
-    var waiting = new Set();
+    var pending = new Map();  // chart id -> the figure and config it waits to be drawn with
+    var seen = new Map();  // chart id -> the store value last handled
+    var handed = new Set();  // charts in view put into their slot that plotly.js has not drawn yet
+    var queued = false;
+    var waitingSince = 0;
+    var observer = null;
+    var wakes = 0;  // wakes asked for
+    var wokenBefore = 0;  // the last wake `show` has handled
+    var described = new WeakSet();
+    var describing = new Set();
+
+    function plotOf(id) {
+        var el = document.getElementById(id);
+        return el && el.querySelector(".js-plotly-plot");
+    }
 
     function describeAfterDraws(id) {
-        // the chart's element appears once plotly.js has loaded and drawn it: look again until it has
-        var el = document.getElementById(id);
-        var gd = el && el.querySelector(".js-plotly-plot");
+        // the chart's element appears once plotly.js has drawn it: look again until it has
+        var gd = plotOf(id);
         if (!gd || !gd.on) {
-            if (waiting.has(id)) return;
-            waiting.add(id);
-            window.setTimeout(function () { waiting.delete(id); describeAfterDraws(id); }, 50);
+            if (describing.has(id)) return;
+            describing.add(id);
+            window.setTimeout(function () { describing.delete(id); describeAfterDraws(id); }, 50);
             return;
         }
         if (described.has(gd)) return;
         described.add(gd);
-        var view = el.closest(".chart-view");
+        var view = gd.closest(".chart-view");
         var describe = function () {
             if (window.barometerA11y) window.barometerA11y.describeChart(view);
         };
@@ -43,16 +58,25 @@
         return r.bottom > -0.5 * h && r.top < 1.5 * h;
     }
 
-    function draw(id) {
-        var data = pending.get(id);
-        if (!data) return;
-        pending.delete(id);
-        window.dash_clientside.set_props(id, {figure: data.figure, config: data.config});
+    function wake(ids) {  // ask `show` to draw these waiting charts now
+        ids = ids.filter(function (id) { return pending.has(id); });
+        if (!ids.length) return;
+        wakes += 1;
+        window.dash_clientside.set_props("charts-wake", {data: {ids: ids, n: wakes}});
     }
 
-    function next() {  // every chart still waiting, top to bottom, in one task
+    function next() {  // every chart still waiting, in one callback, once those in view are drawn
         queued = false;
-        document.querySelectorAll(".card-graph").forEach(function (g) { draw(g.id); });
+        handed.forEach(function (id) {
+            var gd = plotOf(id);
+            if (gd && gd._fullLayout) handed.delete(id);
+        });
+        if (handed.size && Date.now() - waitingSince < WAIT_FOR_VIEW) {
+            queueNext();
+            return;
+        }
+        handed.clear();
+        wake(Array.from(pending.keys()));
     }
 
     function queueNext() {  // after the next paint: what is in view reaches the screen first
@@ -61,32 +85,58 @@
         window.requestAnimationFrame(function () { window.setTimeout(next, 0); });
     }
 
-    function watch(el) {
+    function watch(slot) {
         if (!observer && window.IntersectionObserver) {
             observer = new IntersectionObserver(function (entries) {
-                entries.forEach(function (entry) {
-                    if (entry.isIntersecting) draw(entry.target.id);
-                });
+                wake(entries.filter(function (e) { return e.isIntersecting; })
+                    .map(function (e) { return e.target.id.replace(SLOT, ""); }));
             }, {rootMargin: "50% 0px"});
         }
-        if (observer) observer.observe(el);
+        if (observer) observer.observe(slot);
+    }
+
+    function graph(id, data) {  // the dcc.Graph of a chart drawn for the first time
+        return {type: "Graph", namespace: "dash_core_components",
+                props: {id: id, figure: data.figure, config: data.config, className: "card-graph"}};
     }
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         charts: {
-            show: function (data, id) {
+            // (store of each chart..., wake) -> the children of each chart's slot, in the outputs' order
+            show: function () {
                 var none = window.dash_clientside.no_update;
-                if (!data) return [none, none];
-                var el = document.getElementById(id);
-                describeAfterDraws(id);
-                if (!el || near(el)) {
+                var stores = Array.prototype.slice.call(arguments, 0, -1);
+                var woken = arguments[arguments.length - 1];
+                var slots = window.dash_clientside.callback_context.outputs_list;
+                var fresh = woken && woken.n > wokenBefore && Array.isArray(woken.ids);  // not a wake seen before
+                var wanted = new Set(fresh ? woken.ids : []);
+                if (fresh) wokenBefore = woken.n;
+                return stores.map(function (data, k) {
+                    var id = slots[k].id.replace(SLOT, "");
+                    if (data && data !== seen.get(id)) {
+                        seen.set(id, data);
+                        pending.set(id, data);
+                        describeAfterDraws(id);
+                        var slot = document.getElementById(slots[k].id);
+                        if (slot && !near(slot)) {
+                            watch(slot);
+                            queueNext();
+                        } else {
+                            wanted.add(id);
+                        }
+                    }
+                    var ready = wanted.has(id) ? pending.get(id) : null;
+                    if (!ready) return none;
                     pending.delete(id);
-                    return [data.figure, data.config];
-                }
-                pending.set(id, data);
-                watch(el);
-                queueNext();
-                return [none, none];
+                    if (document.getElementById(id)) {  // drawn before: its new figure
+                        window.dash_clientside.set_props(id, {figure: ready.figure, config: ready.config});
+                        return none;
+                    }
+                    // a new chart mounts (and plotly.js draws it) a few tasks later: wait for it
+                    if (!handed.size) waitingSince = Date.now();
+                    handed.add(id);
+                    return graph(id, ready);
+                });
             },
         },
     });

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 from dash import Dash
 from flask import has_request_context, jsonify, request
+from plotly.io.json import to_json_plotly
 
 from .cache import response_cache
 from .callbacks import register_callbacks
@@ -70,8 +72,24 @@ UNUSED_SCRIPTS = re.compile(r'<script src="[^"]*/(?:deps/polyfill@|dash_table/bu
 EARLY_CHUNKS = ("dash/dcc/async-graph.js", "dash/dcc/async-dropdown.js")
 
 
+LAYOUTS_KEPT = 64  # serialized layouts kept, one per link (query string), the ones asked for last
+
+
 class PageDash(Dash):
-    """Dash whose page leaves out the scripts in UNUSED_SCRIPTS and preloads EARLY_CHUNKS."""
+    """Dash whose page leaves out the scripts in UNUSED_SCRIPTS and preloads EARLY_CHUNKS, and whose
+    layout, with `layout_key` (returning what the layout depends on in a request), is serialized once
+    per key (the LAYOUTS_KEPT used last)."""
+
+    def __init__(self, *args, layout_key=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._layout_key = layout_key
+        self._layout_json = functools.lru_cache(maxsize=LAYOUTS_KEPT)(lambda key: to_json_plotly(self.get_layout()))
+
+    def serve_layout(self):
+        """Return Dash's layout response, serialized once per `layout_key`."""
+        if self._layout_key is None:
+            return super().serve_layout()
+        return self.backend.make_response(self._layout_json(self._layout_key()), mimetype="application/json")
 
     def interpolate_index(self, **kwargs):
         """Return the page, as Dash does, without the unused scripts and with the chunks preloaded."""
@@ -144,6 +162,7 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
         assets_folder=str(assets_dir()),
         background_callback_manager=background_manager(),
         index_string=INDEX,
+        layout_key=_link_query,  # the page is a function of its link alone
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": t("intro", DEFAULT_LANG)}],
     )

@@ -56,9 +56,10 @@ def card_pairs() -> list[tuple[str, str]]:
 
 
 def card_ids(figure: str) -> dict[str, str]:
-    """Return the ids of a card's parts: its title, the chart, the summary under it and the table view."""
-    return {"title": f"{figure}-title", "chart": f"{figure}-chart", "summary": f"{figure}-summary",
-            "table": f"{figure}-table", "data": f"{figure}-figure-data"}
+    """Return the ids of a card's parts: its title, the chart's view, the slot its chart is put into (the
+    chart's own id is `figure`), the summary under it, the table view and the store of its figure."""
+    return {"title": f"{figure}-title", "chart": f"{figure}-chart", "slot": f"{figure}-slot",
+            "summary": f"{figure}-summary", "table": f"{figure}-table", "data": f"{figure}-figure-data"}
 
 
 def figure_card(spec: FigureSpec, lang: str, span: str | None = None):
@@ -76,9 +77,9 @@ def figure_card(spec: FigureSpec, lang: str, span: str | None = None):
         meta.append(html.P([txt(f"question@{fid}", lang, className="meta-key"), ": ",
                             txt(f"question:{fid}", lang)], className="card-question"))
     chart = html.Div(
-        [dcc.Loading(dcc.Graph(id=fid, figure=_placeholder(), config={"displaylogo": False, "displayModeBar": False},
-                               className="card-graph"),
-                     type="circle", color="#14325c", delay_show=250, parent_className="graph-loading"),
+        # the slot gets the chart (a dcc.Graph with id `fid`) with its first figure (assets/charts.js);
+        # until then it holds the chart's width and height
+        [html.Div(html.Div(className="card-graph graph-slot"), id=ids["slot"]),
          dcc.Store(id=ids["data"])],  # the figure and config the server sent, drawn when in view
         id=ids["chart"], className="chart-view",
         **{"data-labelledby": ids["title"], "data-describedby": ids["summary"]},
@@ -105,13 +106,6 @@ def figure_card(spec: FigureSpec, lang: str, span: str | None = None):
          )],
         className=f"figure-card figure-card-{span}", id=f"card-{fid}", **{"aria-labelledby": ids["title"]},
     )
-
-
-def _placeholder() -> dict:
-    """Return an empty chart shown until the first callback fills it."""
-    axis = {"visible": False}
-    return {"data": [], "layout": {"xaxis": axis, "yaxis": axis, "height": 360,
-                                   "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}}
 
 
 def sections(lang: str):

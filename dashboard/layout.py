@@ -20,6 +20,7 @@ GROUP_PREFIX = "group:"  # values of the non-selectable group headings in the te
 FILTER_IDS = {"sector": "filter-sector", "tech_role": "filter-tech-role", "value": "filter-value",
               "round": "filter-round"}
 CHART_WIDTH = "chart-width"  # the store the page writes the width available to a chart into
+CHARTS_WAKE = "charts-wake"  # the store naming the charts the page wants drawn now (assets/charts.js)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -272,6 +273,7 @@ def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool 
          dcc.Store(id="url-seen", data=None),
          dcc.Store(id="doc-lang", data=lang),
          dcc.Store(id=CHART_WIDTH, data=None),
+         dcc.Store(id=CHARTS_WAKE, data=None),
          header(lang, synthetic),
          filter_bar(lang, images, filt),
          html.Main(

@@ -29,8 +29,8 @@ def test_index_page_has_title(client):
 
 def test_layout_has_stable_ids(client):
     layout = client.get("/_dash-layout").get_data(as_text=True)
-    for fid in IDS:
-        assert f'"id": "{fid}"' in layout or f'"id":"{fid}"' in layout, fid
+    for fid in IDS:  # each chart's slot (the chart is put into it with its first figure, in the browser)
+        assert f'"id":"{fid}-slot"' in layout and f'"id":"{fid}-figure-data"' in layout, fid
     for control in ("filter-sector", "filter-tech-role", "filter-value", "filter-round", "lang", "reset",
                     "notice", "url"):
         assert f'"{control}"' in layout, control
@@ -57,8 +57,11 @@ def test_dependencies_endpoint_lists_the_callbacks(client):
     assert any("url-problems.data" in o and "filter-sector.value" in o for o in outputs)  # a link sets the filters
     assert any(o.startswith("..url.search...url-current.data@") for o in outputs)  # the filters write the link
     assert any(all(f"{fid}-figure-data.data" in o for fid in IDS) for o in outputs)  # one callback computes them all
-    for fid in IDS:  # and each chart takes its figure from its store, in the browser
-        assert f"..{fid}.figure...{fid}.config.." in outputs
+    # and one callback in the browser hands every chart its figure from its store, or the wake store
+    show = [d for d in client.get("/_dash-dependencies").get_json() if d["output"].startswith(f"..{IDS[0]}-slot.")]
+    assert len(show) == 1 and show[0]["clientside_function"] == {"namespace": "charts", "function_name": "show"}
+    assert show[0]["output"] == ".." + "...".join(f"{fid}-slot.children" for fid in IDS) + ".."
+    assert [i["id"] for i in show[0]["inputs"]] == [f"{fid}-figure-data" for fid in IDS] + ["charts-wake"]
     assert any('"download"' in o and "MATCH" in o for o in outputs)
 
 

@@ -82,6 +82,26 @@ def test_the_page_is_made_for_the_link_it_is_opened_with(client):
     assert find_component(plain, "lang")["props"]["value"] == "da"
 
 
+def test_the_page_of_a_link_is_built_once_and_the_links_kept_are_bounded(client, monkeypatch):
+    import dashboard.app
+    from dashboard.app import LAYOUTS_KEPT
+
+    built = []
+    build = dashboard.app.build_layout
+    monkeypatch.setattr(dashboard.app, "build_layout", lambda *a, **k: built.append(k["search"]) or build(*a, **k))
+
+    def layout(search):
+        return client.get("/_dash-layout", headers={"Referer": f"http://localhost/{search}"}).get_data()
+
+    first = layout("?sector=state&lang=en&once=1")
+    assert layout("?sector=state&lang=en&once=1") == first and built == ["?sector=state&lang=en&once=1"]
+    other = layout("?sector=region&once=1")
+    assert other != first and b'"region"' in other and len(built) == 2
+    for k in range(LAYOUTS_KEPT):  # as many other links: the first is no longer kept, and is built again
+        layout(f"?once={k + 2}")
+    assert layout("?sector=state&lang=en&once=1") == first and len(built) == LAYOUTS_KEPT + 3
+
+
 def test_reset_returns_defaults(client):
     res = call(client, "reset", {("reset", "n_clicks"): 1}, ["reset.n_clicks"])
     out = res.get_json()["response"]

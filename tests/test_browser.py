@@ -266,3 +266,58 @@ def test_charts_in_view_are_redrawn_first_and_the_others_follow(page, server_url
     drawn = list(dict.fromkeys(page.evaluate("() => window.__drawn")))
     assert set(drawn[:len(in_view)]) == set(in_view)  # what the user sees is redrawn before anything else
     wait_for_bars(page, "fig10", expected_bars("fig10", sector="state"))  # the rest follow without scrolling
+
+
+# Counts every Plotly.react call on each chart, and whether it had data, from the page's first script on.
+COUNT_DRAWS_JS = """(() => {
+  window.__draws = {};
+  const hook = () => {
+    if (!window.Plotly || window.Plotly.__counted) return;
+    const react = window.Plotly.react;
+    window.Plotly.react = function (gd, figure, ...rest) {
+      const id = gd.closest('.card-graph').id, data = (figure && figure.data) || [];
+      (window.__draws[id] = window.__draws[id] || []).push(data.length);
+      return react.call(this, gd, figure, ...rest);
+    };
+    window.Plotly.__counted = true;
+  };
+  const timer = setInterval(hook, 1);
+  setTimeout(() => clearInterval(timer), 60000);
+})();"""
+
+
+def test_each_chart_is_drawn_once_on_the_first_load_never_as_an_empty_placeholder(page, server_url):
+    page.add_init_script(COUNT_DRAWS_JS)
+    open_page(page, server_url + "/")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)
+    draws = page.evaluate("() => window.__draws")
+    assert sorted(draws) == sorted(IDS)
+    assert all(len(calls) == 1 and calls[0] > 0 for calls in draws.values()), draws
+
+
+SPINNER_JS = """id => { const view = document.getElementById(id + '-chart');
+    const after = getComputedStyle(view, '::after');
+    return after.content === 'none' ? 'none' : after.opacity; }"""
+
+
+def test_a_chart_shows_a_spinner_only_while_a_slow_answer_is_awaited(page, server_url):
+    open_page(page, server_url + "/")
+    assert page.evaluate(SPINNER_JS, "fig1") == "none"
+    held = []  # the figures request of the filter change, held until the spinner has been seen
+
+    def hold(route):
+        if not held and "fig1-figure-data" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/_dash-update-component*", hold)
+    choose(page, "filter-sector", "Stat")
+    page.wait_for_function("() => document.querySelector('#fig1-summary[data-dash-is-loading]') !== null")
+    page.wait_for_timeout(600)  # the spinner shows after 250 ms
+    assert page.evaluate(SPINNER_JS, "fig1") == "1"
+    assert len(held) == 1
+    held[0].continue_()
+    wait_for_bars(page, "fig1", expected_bars("fig1", sector="state"))
+    assert page.evaluate(SPINNER_JS, "fig1") == "none"

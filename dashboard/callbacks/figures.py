@@ -19,7 +19,7 @@ from ..figures.specs import FIGURES, IDS
 from ..figures.tables import FigureData
 from ..figures.theme import WIDTH_BUCKETS, bucket
 from ..i18n import DEFAULT_LANG, LANGS, lang_or_default, t
-from ..layout import CHART_WIDTH
+from ..layout import CHART_WIDTH, CHARTS_WAKE
 from ..views import data_table
 from .common import FILTER_INPUTS, FILTER_STATES, _notice, control_values, strict_filter
 from .url import link_problems
@@ -138,9 +138,13 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
     outputs = [o for fid in IDS for o in (Output(card_ids(fid)["data"], "data"),
                                           Output(card_ids(fid)["summary"], "children"),
                                           Output(card_ids(fid)["table"], "children"))]
-    for fid in IDS:  # the chart takes its figure from the store when it is in view (assets/charts.js)
-        app.clientside_callback(ClientsideFunction("charts", "show"), Output(fid, "figure"), Output(fid, "config"),
-                                Input(card_ids(fid)["data"], "data"), State(fid, "id"))
+    # each chart takes its figure from its store when it is in view, or when the page asks for it by
+    # naming it in the wake store (assets/charts.js): one callback for all, so a redraw is one
+    # callback in the browser, not sixteen; its first figure comes with the chart, into the slot
+    app.clientside_callback(ClientsideFunction("charts", "show"),
+                            *[Output(card_ids(fid)["slot"], "children") for fid in IDS],
+                            *[Input(card_ids(fid)["data"], "data") for fid in IDS],
+                            Input(CHARTS_WAKE, "data"))
 
     @app.callback(
         *outputs,
