@@ -129,8 +129,10 @@ def test_select_all_in_the_technology_filter_keeps_no_group_heading(page, server
     assert page.evaluate("() => decodeURIComponent(location.search)") == \
         "?tech_role=solution,important,minor,none,dont_know,new_tech,known_tech,non_tech&lang=en"
     assert page.locator("#filter-tech-role .dash-dropdown-value-count").text_content() == "8 selected"
+    # the live region speaks once the figures are redrawn, which may be after the link is written
+    page.wait_for_function("() => document.getElementById('figures-status').textContent.startsWith("
+                           "'16 figures updated: Technology: The innovation is itself a technological solution')")
     status = page.locator("#figures-status").text_content()
-    assert status.startswith("16 figures updated: Technology: The innovation is itself a technological solution")
     assert "Role of technology" not in status and "group" not in status
 
 
