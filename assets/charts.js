@@ -23,8 +23,8 @@
     var queued = false;
     var waitingSince = 0;
     var observer = null;
+    var asked = new Set();  // waiting charts the page has asked `show` to draw
     var wakes = 0;  // wakes asked for
-    var wokenBefore = 0;  // the last wake `show` has handled
     var described = new WeakSet();
     var describing = new Set();
 
@@ -59,10 +59,12 @@
     }
 
     function wake(ids) {  // ask `show` to draw these waiting charts now
-        ids = ids.filter(function (id) { return pending.has(id); });
-        if (!ids.length) return;
+        ids.forEach(function (id) { if (pending.has(id)) asked.add(id); });
+        if (!asked.size) return;
+        // the store's value only makes Dash run `show`; the charts asked for are kept here, so that
+        // two wakes Dash runs as one lose none of them
         wakes += 1;
-        window.dash_clientside.set_props("charts-wake", {data: {ids: ids, n: wakes}});
+        window.dash_clientside.set_props("charts-wake", {data: wakes});
     }
 
     function next() {  // every chart still waiting, in one callback, once those in view are drawn
@@ -102,15 +104,13 @@
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         charts: {
-            // (store of each chart..., wake) -> the children of each chart's slot, in the outputs' order
+            // (store of each chart..., wake count) -> the children of each chart's slot, in the outputs' order
             show: function () {
                 var none = window.dash_clientside.no_update;
                 var stores = Array.prototype.slice.call(arguments, 0, -1);
-                var woken = arguments[arguments.length - 1];
                 var slots = window.dash_clientside.callback_context.outputs_list;
-                var fresh = woken && woken.n > wokenBefore && Array.isArray(woken.ids);  // not a wake seen before
-                var wanted = new Set(fresh ? woken.ids : []);
-                if (fresh) wokenBefore = woken.n;
+                var wanted = new Set(asked);
+                asked.clear();
                 return stores.map(function (data, k) {
                     var id = slots[k].id.replace(SLOT, "");
                     if (data && data !== seen.get(id)) {
