@@ -97,9 +97,21 @@
         if (observer) observer.observe(slot);
     }
 
+    var cameraRequests = 0;
+
+    function withCamera(id, data) {  // the modebar's one button: the chart at the export size chosen, as a PNG
+        var camera = data.camera || {};
+        var button = {name: "download-image", title: camera.title || "PNG", click: function () {
+            cameraRequests += 1;
+            window.dash_clientside.set_props("camera-request", {data: {figure: id, n: cameraRequests}});
+        }};
+        if (window.Plotly && window.Plotly.Icons) button.icon = window.Plotly.Icons.camera;
+        return Object.assign({}, data.config, {modeBarButtons: [[button]]});
+    }
+
     function graph(id, data) {  // the dcc.Graph of a chart drawn for the first time
         return {type: "Graph", namespace: "dash_core_components",
-                props: {id: id, figure: data.figure, config: data.config, className: "card-graph"}};
+                props: {id: id, figure: data.figure, config: withCamera(id, data), className: "card-graph"}};
     }
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -129,7 +141,7 @@
                     if (!ready) return none;
                     pending.delete(id);
                     if (document.getElementById(id)) {  // drawn before: its new figure
-                        window.dash_clientside.set_props(id, {figure: ready.figure, config: ready.config});
+                        window.dash_clientside.set_props(id, {figure: ready.figure, config: withCamera(id, ready)});
                         return none;
                     }
                     // a new chart mounts (and plotly.js draws it) a few tasks later: wait for it

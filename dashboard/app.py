@@ -30,7 +30,8 @@ from plotly.io.json import to_json_plotly
 
 from .cache import response_cache
 from .callbacks import register_callbacks
-from .callbacks.url import url_state
+from .callbacks.url import url_search, url_state
+from .error_page import register as register_error_page
 from .export import images
 from .figures.tables import FigureData
 from .guard import register_guard
@@ -155,6 +156,7 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
     frame, synthetic = _data(data, synthetic)
     figure_data = FigureData(frame)
     figure_data.prepare()  # every figure's arrays now, so no request waits for them (and preloaded workers share them)
+    rounds = {r: figure_data.round_figures(r) for r in figure_data.data_rounds()}  # the figures each round has
     app = PageDash(
         __name__,
         title=t("title", DEFAULT_LANG),
@@ -171,12 +173,14 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
         search = _link_query()
         filt, lang, problems = url_state(search)
         return build_layout(lang, synthetic, images=chromium is not None, fpc=figure_data.fpc, filt=filt,
-                            problems=tuple(problems), search=search)
+                            problems=tuple(problems), search=search, canonical=url_search(filt, lang),
+                            rounds=rounds)
 
     app.layout = page_layout
     cache = response_cache(app.server, frame, synthetic=synthetic)
     register_callbacks(app, figure_data, synthetic, images=chromium is not None, cache=cache)
     _register_error_handlers(app.server)
+    register_error_page(app.server)
     register_guard(app)
     register_serving(app)
     register_security(app)

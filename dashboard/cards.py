@@ -85,26 +85,30 @@ def figure_card(spec: FigureSpec, lang: str, span: str | None = None):
         **{"data-labelledby": ids["title"], "data-describedby": ids["summary"]},
     )
     view = html.Button([html.Span("\u25A6", className="btn-icon", **{"aria-hidden": "true"}),
-                        txt(f"view_table@{fid}", lang)],
+                        txt(f"view_table@{fid}", lang, className="when-chart"),
+                        txt(f"view_chart@{fid}", lang, className="when-table")],
                        id={"type": "view-toggle", "figure": fid}, n_clicks=0, type="button",
-                       className="btn btn-view", **{"aria-pressed": "false", "aria-controls": ids["table"]})
+                       className="btn btn-view", **{"aria-controls": ids["table"]})
+    downloads = [html.Button([html.Span("\u2193", className="btn-icon", **{"aria-hidden": "true"}),
+                              txt(f"download_as@{fid}-{fmt}", lang, className="visually-hidden"), " ", label],
+                             id={"type": f"{fmt}-btn", "figure": fid}, n_clicks=0, type="button",
+                             className=f"btn btn-download btn-{fmt}")
+                 for fmt, label in (("csv", "CSV"), ("xlsx", "XLSX"))]
     return html.Article(
-        [html.H3(txt(f"title:{fid}", lang), id=ids["title"], className="visually-hidden"),
+        [txt(f"where:{fid}", lang, html.P, className="card-ref"),
+         html.H3(txt(f"title:{fid}", lang), id=ids["title"], className="visually-hidden"),
          html.Div([chart, html.Div(id=ids["table"], className="table-view", tabIndex=0, role="region",
                                    **{"aria-labelledby": ids["title"]})],
                   id={"type": "card-body", "figure": fid}, className="card-body show-chart"),
          html.P(id=ids["summary"], className="card-summary"),
          html.Div(
              [html.Div(meta, className="card-meta"),
-              html.Div([view,
-                        html.Button([html.Span("\u2193", className="btn-icon", **{"aria-hidden": "true"}),
-                                     txt(f"download@{fid}", lang)],
-                                    id={"type": "download-btn", "figure": fid}, n_clicks=0, type="button",
-                                    className="btn btn-download")], className="card-actions"),
-              dcc.Download(id={"type": "download", "figure": fid})],
+              html.Div([view, *downloads], className="card-actions"),
+              *[dcc.Download(id={"type": f"download-{fmt}", "figure": fid}) for fmt in ("csv", "xlsx")]],
              className="card-foot",
          )],
-        className=f"figure-card figure-card-{span}", id=f"card-{fid}", **{"aria-labelledby": ids["title"]},
+        className=f"figure-card figure-card-{span}", id=f"card-{fid}", tabIndex=-1,
+        **{"aria-labelledby": ids["title"]},
     )
 
 

@@ -3,17 +3,47 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import errno
+import os
 import sys
 import time
 from pathlib import Path
 
 from .data.filters import ALLOWED, FilterError, parse_filter
 from .data.shipped import DEFAULT_SEED, data_path, is_shipped
+from .figures.specs import BY_ID, IDS
 
 
 def _fail(message: str, code: int = 2) -> int:
     print(f"barometer: {message}", file=sys.stderr)
     return code
+
+
+def _figure_problem(given: str) -> str | None:
+    """Return what is wrong with a figure id ('unknown figure 'Fig8'; did you mean fig8?'), or None.
+
+    >>> _figure_problem("Fig8")
+    "unknown figure 'Fig8'; did you mean fig8? (barometer table --help lists the figures)"
+    """
+    if given in IDS:
+        return None
+    close = [f for f in IDS if f.casefold() == given.casefold()] or difflib.get_close_matches(given, IDS, n=1)
+    hint = f"did you mean {close[0]}?" if close else f"allowed: {', '.join(IDS)}"
+    return f"unknown figure {given!r}; {hint} (barometer table --help lists the figures)"
+
+
+def _round_problem(data, figures, filt) -> str | None:
+    """Return why the chosen round cannot be printed for `figures` (the data hold no answers to their questions
+    in it), naming the figures that have that round; None when every figure has it or no round was chosen."""
+    if "round" not in filt.active():
+        return None
+    missing = [f for f in figures if filt.round not in data.rounds(f)]
+    if not missing:
+        return None
+    having = data.round_figures(filt.round)
+    return (f"round {filt.round}: the data hold no answers to the questions of {', '.join(missing)} in that round; "
+            f"figures with round {filt.round}: {', '.join(having) or 'none'}")
 
 
 def _filter_and_data(args):
@@ -33,24 +63,27 @@ def _filter_and_data(args):
 
 
 def cmd_table(args) -> int:
-    from .figures.specs import BY_ID, IDS
-
-    if args.figure not in IDS:
-        return _fail(f"unknown figure {args.figure!r}; allowed: {', '.join(IDS)}")
+    problem = _figure_problem(args.figure)
+    if problem:
+        return _fail(problem)
     filt, data = _filter_and_data(args)
     if data is None:
         return filt
+    problem = _round_problem(data, [args.figure], filt)
+    if problem:
+        return _fail(problem)
     from .export.workbook import neutralised
     from .figures.tables import published
 
     table = published(data.table(args.figure, filt, args.lang))  # one decimal, p-values as text, as downloads
-    ignored = [key for key in BY_ID[args.figure].not_applied() if key in filt.active()]
+    ignored = [key for key in data.scope(args.figure, filt).ignored]
     if ignored:
         print(f"barometer: note: {', '.join(ignored)} not applied to {args.figure}", file=sys.stderr)
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
         sys.stdout.write(neutralised(table).to_csv(index=False, lineterminator="\n"))
+    sys.stdout.flush()  # a full disk or closed pipe is reported here, not at exit
     return 0
 
 
@@ -91,6 +124,17 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def _out_problem(out: Path) -> str | None:
+    """Return why files cannot be written into the folder `out` (created if missing), or None."""
+    parent = out if out.exists() else next((p for p in out.parents if p.exists()), Path("."))
+    if not parent.is_dir():
+        what = "this is" if parent == out else f"{parent} is"
+        return f"--out {out}: {what} a file, not a folder; give a folder to write the files into"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"--out {out}: cannot write into {parent} (permission denied); choose a folder you can write to"
+    return None
+
+
 def cmd_export(args) -> int:
     from .export.bundle import export_files, write_files
     from .export.images import ExportUnavailable
@@ -102,13 +146,24 @@ def cmd_export(args) -> int:
         return _fail(f"unknown format {', '.join(unknown) or '(none)'}; allowed: {', '.join(FORMATS)}")
     if args.scale <= 0 or args.scale > 8:
         return _fail("--scale must be a number above 0 and at most 8")
+    figures = tuple(f.strip() for f in (args.figures or "").split(",") if f.strip()) or IDS
+    for figure in figures:
+        problem = _figure_problem(figure)
+        if problem:
+            return _fail(problem)
+    problem = _out_problem(Path(args.out))
+    if problem:
+        return _fail(problem)
     filt, data = _filter_and_data(args)
     if data is None:
         return filt
+    problem = _round_problem(data, figures, filt)
+    if problem:
+        return _fail(problem + "; choose them with --figures")
     started = time.perf_counter()
     try:
         files = export_files(data, filt, lang=args.lang, formats=formats, preset=args.preset, scale=args.scale,
-                             synthetic=is_shipped(args.data))
+                             synthetic=is_shipped(args.data), figures=tuple(BY_ID[f] for f in dict.fromkeys(figures)))
     except ExportUnavailable as exc:
         return _fail(str(exc), 1)
     paths = write_files(files, Path(args.out))
@@ -167,9 +222,24 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def _filter_options(p: argparse.ArgumentParser) -> None:
+    """Add the filter options (one per filter key, the flag made from it) with what each accepts."""
+    for key, what in (("sector", "comma-separated"), ("tech_role", "comma-separated, figure 1's answers or figure "
+                                                                     "3's groups"),
+                      ("value", "comma-separated"), ("round", "one of")):
+        p.add_argument("--" + key.replace("_", "-"), help=f"{what}: {', '.join(ALLOWED[key])}")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, naming the help to read."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser of the `barometer` command."""
-    p = argparse.ArgumentParser(prog="barometer", description="Innovationsbarometer dashboard and data tools")
+    p = _Parser(prog="barometer", description="Innovationsbarometer dashboard and data tools")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="start the dashboard (gunicorn; --dev: the development server)")
@@ -182,14 +252,12 @@ def parser() -> argparse.ArgumentParser:
                    help="Werkzeug's development server with Dash's debug tools, instead of gunicorn")
     s.set_defaults(run=cmd_serve)
 
-    t = sub.add_parser("table", help="print the numbers behind a figure")
-    t.add_argument("figure")
-    t.add_argument("--sector", help=f"comma-separated: {', '.join(ALLOWED['sector'])}")
-    t.add_argument("--tech-role", help=f"comma-separated: {', '.join(ALLOWED['tech_role'])}")
-    t.add_argument("--value", help=f"comma-separated: {', '.join(ALLOWED['value'])}")
-    t.add_argument("--round", help=f"one of: {', '.join(ALLOWED['round'])}")
-    t.add_argument("--format", choices=("csv", "json"), default="csv")
-    t.add_argument("--lang", choices=("da", "en"), default="da")
+    t = sub.add_parser("table", help="print the numbers behind a figure",
+                       description="Print the numbers behind one figure for a filter, as the downloads publish them.")
+    t.add_argument("figure", metavar="FIGURE", help=f"one of: {', '.join(IDS)}")
+    _filter_options(t)
+    t.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    t.add_argument("--lang", choices=("da", "en"), default="da", help="language of the labels (default da)")
     t.add_argument("--data", help="microdata file; default: the shipped synthetic data")
     t.set_defaults(run=cmd_table)
 
@@ -199,16 +267,16 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--scale", type=int, default=1, help="repeat the rows K times (for load tests)")
     g.set_defaults(run=cmd_synth)
 
-    e = sub.add_parser("export", help="write every figure as PNG/SVG and the numbers as CSV/XLSX")
-    e.add_argument("--out", required=True, help="directory to write into")
-    e.add_argument("--sector")
-    e.add_argument("--tech-role")
-    e.add_argument("--value")
-    e.add_argument("--round")
+    e = sub.add_parser("export", help="write every figure as PNG/SVG and the numbers as CSV/XLSX",
+                       description="Write the figures for a filter into a folder: images, each figure's numbers "
+                                   "and one workbook.")
+    e.add_argument("--out", required=True, help="folder to write into (created if missing)")
+    _filter_options(e)
+    e.add_argument("--figures", help=f"comma-separated figure ids (default: all): {', '.join(IDS)}")
     e.add_argument("--formats", default="png,svg,csv,xlsx", help="comma-separated: png, svg, csv, xlsx")
     e.add_argument("--preset", choices=("a4", "slide"), default="slide")
     e.add_argument("--scale", type=float, default=3, help="PNG pixels per CSS pixel (default 3)")
-    e.add_argument("--lang", choices=("da", "en"), default="da")
+    e.add_argument("--lang", choices=("da", "en"), default="da", help="language of the texts (default da)")
     e.add_argument("--data", help="microdata file; default: the shipped synthetic data")
     e.set_defaults(run=cmd_export)
 
@@ -218,10 +286,30 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that what could not be written is not tried again at exit."""
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - open until the process ends
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code. A failure to read or write (a full disk, a folder without
+    permission, a closed pipe) is one line on stderr and exit code 1, never a traceback."""
     args = parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # the reader went away (e.g. `barometer table fig1 | head -1`)
+        _drop_stdout()
+        return 1
+    except OSError as exc:
+        _drop_stdout()
+        sys.unraisablehook = lambda unraisable: None  # what a library's half-written files say as they are dropped
+        reason = {errno.ENOSPC: "no space left on the device", errno.EFBIG: "the file is too large to write here",
+                  errno.EACCES: "permission denied", errno.EROFS: "the file system is read-only"}.get(
+                      exc.errno, exc.strerror or str(exc))
+        where = f" ({exc.filename})" if exc.filename else ""
+        return _fail(f"{args.command}: cannot write{where}: {reason}", 1)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
 
 
 if __name__ == "__main__":

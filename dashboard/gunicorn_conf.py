@@ -8,6 +8,9 @@ The Procfile runs ``gunicorn --config python:dashboard.gunicorn_conf dashboard.a
 - ``WEB_CONCURRENCY``: worker processes (default 2, one per core of a small machine);
 - ``BAROMETER_THREADS``: threads per worker (default 4: callbacks mostly wait on the network).
 
+Requests gunicorn refuses before the app sees them (a link longer than 8 KB, headers too large) get the
+dashboard's error page (`dashboard.error_page`), as they do through nginx.
+
 Workers are forked from one loaded app (``preload_app``): the data are read and checked once, and
 the workers share the per-machine response cache. Before they are forked, the app answers one
 request for its page (`when_ready`): Dash sets itself up on its first request, and a new worker
@@ -48,11 +51,17 @@ keepalive = 75  # seconds an idle connection stays open: longer than a user's pa
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # heartbeat files off the disk
 control_socket_disable = True  # gunicorn's control socket sits at one path per user: two servers would clash
 accesslog = os.environ.get("BAROMETER_ACCESS_LOG") or None  # "-" logs every request to stdout
+limit_request_line = 8190  # the longest request line gunicorn reads (its maximum): links up to 8 KB, as nginx
 
 
 def when_ready(arbiter) -> None:
-    """Have the loaded app answer one request for its page, in the master, before any worker is forked."""
+    """Have the loaded app answer one request for its page, in the master, before any worker is forked, and the
+    requests gunicorn refuses itself (a link too long) answered with the dashboard's error page."""
     from werkzeug.test import Client
+
+    from dashboard.error_page import install
+
+    install()
 
     response = Client(arbiter.app.wsgi()).get("/")
     if response.status_code != 200:

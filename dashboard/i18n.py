@@ -7,8 +7,8 @@ Examples
 --------
 >>> t("reset", "en")
 'Reset'
->>> t("notice_url_unknown", "da", key="sector", values="'foo'", allowed="state, region, municipality")
-"Ukendt værdi i linket ignoreret: sector 'foo'; tilladt: state, region, municipality"
+>>> t("notice_url_unknown", "da", key="Sektor", values="'foo'", allowed="state, region, municipality")
+"Linket: Sektor 'foo' findes ikke og er ignoreret; mulige værdier: state, region, municipality."
 """
 
 from __future__ import annotations
@@ -47,10 +47,6 @@ TEXTS: dict[str, dict[str, str]] = {
     # Filter bar
     "filters_heading": {"da": "Afgræns tallene", "en": "Narrow the figures"},
     "filter_toggle": {"da": "Vælg filtre", "en": "Choose filters"},
-    "filter_sector": {"da": "Sektor", "en": "Sector"},
-    "filter_tech_role": {"da": "Teknologi i innovationen", "en": "Technology in the innovation"},
-    "filter_value": {"da": "Skabt værdi", "en": "Value created"},
-    "filter_round": {"da": "Måling", "en": "Survey round"},
     "placeholder_sector": {"da": "Alle sektorer", "en": "All sectors"},
     "placeholder_tech_role": {"da": "Alle innovationer", "en": "All innovations"},
     "placeholder_value": {"da": "Alle værdier", "en": "All values"},
@@ -65,20 +61,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "da": "Innovationer med mindst én af værdierne",
         "en": "Innovations with at least one of the values",
     },
-    "help_round": {
-        "da": "Gælder kun udviklingsfiguren i Overblik",
-        "en": "Applies only to the trend figure (Overview)",
-    },
+    "help_round": {"da": "Den runde, figurerne viser", "en": "The round the figures show"},
+    "round_only": {"da": "{round}: kun »{title}«", "en": "{round}: only '{title}'"},
+    "round_some": {"da": "{round}: {count} af {total} figurer", "en": "{round}: {count} of {total} figures"},
+    "round_none": {"da": "{round}: ingen figurer", "en": "{round}: no figures"},
     "reset": {"da": "Nulstil", "en": "Reset"},
     # Download all
     "export_label": {"da": "Alle figurer", "en": "All figures"},
     "export_size_label": {"da": ", størrelse", "en": ", size"},
     "export_button": {"da": "Hent alt", "en": "Download all"},
     "export_button_numbers": {"da": "Hent alle tal", "en": "Download all numbers"},
-    "export_busy": {"da": "Pakker ZIP …", "en": "Packing ZIP …"},
+    "export_busy": {"da": "Arbejder …", "en": "Working …"},
+    "export_starting": {"da": "Eksporten starter …", "en": "Starting the export …"},
     "export_queued": {"da": "Eksporten venter i kø …", "en": "The export is queued …"},
     "export_progress": {"da": "Tegner figur {done} af {total} …", "en": "Drawing figure {done} of {total} …"},
-    "export_ready": {"da": "ZIP-filen er klar.", "en": "The ZIP file is ready."},
+    "export_packing": {"da": "Pakker ZIP-filen …", "en": "Packing the ZIP file …"},
+    "export_ready": {"da": "ZIP-filen er klar: {filters} · {language}.",
+                     "en": "The ZIP file is ready: {filters} · {language}."},
+    "export_failed": {"da": "Eksporten mislykkedes; intet blev hentet.",
+                      "en": "The export failed; nothing was downloaded."},
     "export_queue_full": {
         "da": "Serveren laver allerede {limit} eksporter. Prøv igen om et øjeblik; intet blev hentet.",
         "en": "The server is already making {limit} exports. Try again in a moment; nothing was downloaded.",
@@ -102,12 +103,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "dd_clear_search": {"da": "Ryd søgning", "en": "Clear search"},
     "dd_clear_selection": {"da": "Ryd valg", "en": "Clear selection"},
     "dd_no_options": {"da": "Ingen valgmuligheder", "en": "No options found"},
+    "dd_no_options_sector": {
+        "da": "Ingen sektor passer. Delsektorer (fx dagtilbud, skoler, hospitaler) og størrelse kan endnu ikke vælges.",
+        "en": "No sector matches. Sub-sectors (day care, schools, hospitals ...) and size cannot be chosen yet.",
+    },
     # Cards
     "question": {"da": "Spørgsmål", "en": "Question"},
     "base": {"da": "Grundlag", "en": "Base"},
-    "download": {"da": "Hent data (CSV)", "en": "Download data (CSV)"},
+    "download_as": {"da": "Hent tallene som", "en": "Download the numbers as"},
     "view_table": {"da": "Vis tal som tabel", "en": "Show numbers as a table"},
-    "figures_updated": {"da": "{count} figurer opdateret: {filters}", "en": "{count} figures updated: {filters}"},
+    "view_chart": {"da": "Vis figuren", "en": "Show the chart"},
+    "figures_updated": {"da": "{count} figurer opdateret: {filters}.", "en": "{count} figures updated: {filters}."},
+    "figures_some_updated": {"da": "{count} af {total} figurer opdateret: {filters}.",
+                             "en": "{count} of {total} figures updated: {filters}."},
+    "figures_unchanged": {"da": "Ingen figurer ændret: {filters}.", "en": "No figure changed: {filters}."},
+    "round_applies": {"da": "Runde {round} har data for {count} af {total} figurer.",
+                      "en": "Round {round} has data for {count} of {total} figures."},
     "no_filters": {"da": "ingen filtre", "en": "no filters"},
     "not_applied": {"da": "Filtre, der ikke gælder her", "en": "Filters not applied here"},
     "figure_failed": {
@@ -230,20 +241,38 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # Notices
     "notice_url_unknown": {
-        "da": "Ukendt værdi i linket ignoreret: {key} {values}; tilladt: {allowed}",
-        "en": "Unknown value in the link ignored: {key} {values}; allowed: {allowed}",
+        "da": "Linket: {key} {values} findes ikke og er ignoreret; mulige værdier: {allowed}.",
+        "en": "In the link, {key} {values} does not exist and is ignored; possible values: {allowed}.",
+    },
+    "notice_url_read_as": {
+        "da": "Linket: {key} {value} er læst som {label} ({code}).",
+        "en": "In the link, {key} {value} is read as {label} ({code}).",
     },
     "notice_url_too_many": {
-        "da": "Værdier i linket ignoreret: {key} har {count} værdier; højst {limit} er tilladt",
-        "en": "Values in the link ignored: {key} has {count} values; at most {limit} are allowed",
+        "da": "Linket: {key} har {count} værdier, højst {limit} er mulige; filtret er ignoreret.",
+        "en": "In the link, {key} has {count} values, at most {limit} are possible; the filter is ignored.",
     },
     "notice_url_one_round": {
-        "da": "Værdi i linket ignoreret: round skal være én af {allowed}",
-        "en": "Value in the link ignored: round must be one of {allowed}",
+        "da": "Linket: vælg én runde ({allowed}); rundefiltret er ignoreret.",
+        "en": "In the link, choose one round ({allowed}); the round filter is ignored.",
     },
-    "notice_url_other": {
-        "da": "Værdi i linket ignoreret: {message}",
-        "en": "Value in the link ignored: {message}",
+    "notice_url_not_yet": {
+        "da": "Linket: delsektor og størrelse ({keys}) kan endnu ikke vælges; figurerne viser alle delsektorer og "
+              "størrelser.",
+        "en": "In the link, sub-sector and size ({keys}) cannot be chosen yet; the figures show every sub-sector "
+              "and size.",
+    },
+    "notice_url_lang": {
+        "da": "Linket: sproget {value} findes ikke; mulige: {allowed}.",
+        "en": "In the link, the language {value} does not exist; possible: {allowed}.",
+    },
+    "notice_url_lang_read_as": {
+        "da": "Linket: sproget {value} er læst som {lang}.",
+        "en": "In the link, the language {value} is read as {lang}.",
+    },
+    "notice_url_unknown_key": {
+        "da": "Linket: {keys} kendes ikke og er ignoreret; mulige nøgler: {allowed}.",
+        "en": "In the link, {keys} is not known and is ignored; possible keys: {allowed}.",
     },
     "notice_unknown": {
         "da": "Ukendt filterværdi: {key} {values}; tilladt: {allowed}. Standardfilteret vises.",
@@ -258,8 +287,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The filter {key} has {count} values; at most {limit} are allowed. The default filter is shown.",
     },
     "notice_one_round": {
-        "da": "Filteret round skal være én af {allowed}. Standardfilteret vises.",
-        "en": "The filter round must be one of {allowed}. The default filter is shown.",
+        "da": "Vælg én runde ({allowed}). Standardfilteret vises.",
+        "en": "Choose one round ({allowed}). The default filter is shown.",
     },
     "notice_other": {
         "da": "Filteret kunne ikke bruges ({message}). Standardfilteret vises.",
@@ -298,6 +327,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Server error: the request could not be processed. The error has been logged.",
     },
 }
+
+
+LANGUAGE_NAMES = {"da": {"da": "dansk", "en": "engelsk"}, "en": {"da": "Danish", "en": "English"}}  # [page][named]
 
 
 def lang_or_default(lang) -> str:

@@ -9,10 +9,10 @@ from dash import dcc, html
 
 from . import __version__
 from .cards import sections
-from .data.codebook import ROUNDS, SECTORS, TECH_GROUP_CODES, TECH_ROLE_CODES
+from .data.codebook import CURRENT_ROUND, ROUNDS, SECTORS, TECH_GROUP_CODES, TECH_ROLE_CODES
 from .data.filters import VALUE_CODES, Filter, code_label
 from .export.presets import DEFAULT_PRESET, PRESETS
-from .figures.specs import SECTIONS
+from .figures.specs import BY_ID, FIGURES, SECTIONS
 from .i18n import DEFAULT_LANG, t
 from .page_text import txt
 
@@ -21,13 +21,15 @@ FILTER_IDS = {"sector": "filter-sector", "tech_role": "filter-tech-role", "value
               "round": "filter-round"}
 CHART_WIDTH = "chart-width"  # the store the page writes the width available to a chart into
 CHARTS_WAKE = "charts-wake"  # the store naming the charts the page wants drawn now (assets/charts.js)
+FIGURES_STATE = "figures-state"  # what the last redraw showed, to announce what the next one changes
 
 
 # --------------------------------------------------------------------------------------------------
 # Filters
 # --------------------------------------------------------------------------------------------------
-def filter_options(lang: str) -> dict[str, list[dict]]:
-    """Return the options of each filter control in `lang`, keyed by filter key."""
+def filter_options(lang: str, rounds: dict[str, tuple[str, ...]] | None = None) -> dict[str, list[dict]]:
+    """Return the options of each filter control in `lang`, keyed by filter key; the rounds are those of the
+    data (`rounds`: {round: the figures it has}; None: every round of the codebook)."""
 
     def opts(key, codes):
         return [{"label": code_label(key, c, lang), "value": c} for c in codes]
@@ -40,15 +42,38 @@ def filter_options(lang: str) -> dict[str, list[dict]]:
         "tech_role": [heading("group_tech_role"), *opts("tech_role", TECH_ROLE_CODES),
                       heading("group_tech_group"), *opts("tech_role", TECH_GROUP_CODES)],
         "value": opts("value", VALUE_CODES),
-        "round": [{"label": r, "value": r} for r in ROUNDS],
+        "round": [{"label": r, "value": r} for r in (rounds if rounds is not None else ROUNDS)],
     }
 
 
-def dropdown_labels(lang: str) -> dict[str, str]:
-    """Return the built-in texts of a multi-select dropdown in `lang`."""
+def round_help(lang: str, rounds: dict[str, tuple[str, ...]] | None = None) -> str:
+    """Return what the round control's help says: which figures each earlier round has answers for (from the
+    data), so that nobody expects a round to change a figure it has no data for.
+
+    >>> round_help("en", {"2018-2019": ("fig1",), "2015-2016": ("dst-sector-trend",)})
+    "2015-2016: only 'Share of innovative workplaces by sector, 2015-2016 and 2018-2019'"
+    """
+    rounds = rounds if rounds is not None else {r: tuple(f.id for f in FIGURES) for r in ROUNDS}
+    parts = []
+    for r, figures in rounds.items():
+        if r == CURRENT_ROUND:
+            continue
+        titles = [BY_ID[f].title[lang] for f in figures]
+        if not titles:
+            parts.append(t("round_none", lang, round=r))
+        elif len(titles) == 1:
+            parts.append(t("round_only", lang, round=r, title=titles[0]))
+        else:
+            parts.append(t("round_some", lang, round=r, count=len(titles), total=len(FIGURES)))
+    return "; ".join(parts) or t("help_round", lang)
+
+
+def dropdown_labels(lang: str, key: str | None = None) -> dict[str, str]:
+    """Return the built-in texts of a multi-select dropdown in `lang`; the sector dropdown says, when a search
+    finds nothing, that sub-sectors and sizes cannot be chosen yet."""
     keys = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection")
     out = {k: t("dd_" + k, lang) for k in keys}
-    out["no_options_found"] = t("dd_no_options", lang)
+    out["no_options_found"] = t("dd_no_options_sector" if key == "sector" else "dd_no_options", lang)
     return out
 
 
@@ -62,19 +87,20 @@ def help_id(key: str) -> str:
     return f"{FILTER_IDS[key]}-help"
 
 
-def _field(key: str, control, lang: str, group: bool = False):
-    """Return a filter's label, control and help text; a radio `group` is a radiogroup named by the label."""
-    label_key, help_key = "filter_" + key, "help_" + key
+def _field(key: str, control, lang: str, group: bool = False, help_text=None, hidden: bool = False):
+    """Return a filter's label, control and help text (`help_text`, else the text of its help key); a radio
+    `group` is a radiogroup named by the label. A `hidden` field is not shown (a control with one choice)."""
+    label_key = f"filter:{key}"
     if group:
         label = html.Span(txt(label_key, lang), id=label_id(key), className="filter-label")
         control = html.Div(control, role="radiogroup", **{"aria-labelledby": label_id(key),
                                                           "aria-describedby": help_id(key)})
     else:
         label = html.Label(txt(label_key, lang), id=label_id(key), htmlFor=FILTER_IDS[key], className="filter-label")
-    return html.Div(
-        [label, control, html.Small(txt(help_key, lang), id=help_id(key), className="filter-help")],
-        className=f"filter-field filter-field-{key.replace('_', '-')}",
-    )
+    helper = (html.Small(help_text, id=help_id(key), className="filter-help") if help_text is not None
+              else html.Small(txt("help_" + key, lang), id=help_id(key), className="filter-help"))
+    return html.Div([label, control, helper], className=f"filter-field filter-field-{key.replace('_', '-')}",
+                    hidden=hidden)
 
 
 def radio_group(label_keys: tuple[str, ...], control, lang: str, group_id: str, visible: bool = False):
@@ -133,20 +159,23 @@ def export_control(lang: str, images: bool = True):
                             **{"aria-describedby": "export-hint-text"}),
                   html.Span(txt(f"{tip_key}@hidden", lang), id="export-hint-text", className="visually-hidden"),
                   dbc.Tooltip(txt(f"{tip_key}@hint", lang), target="export-hint", placement="bottom")]
-    # what the export is doing (queued, "7 of 16 figures", ready, refused); a polite live region
+    # what the export is doing (starting, queued, "7 of 16 figures", ready, refused), in the page's language;
+    # a polite live region
     parts.append(html.Span(id="export-status", className="export-status", role="status"))
+    parts.append(dcc.Store(id="export-progress", data=None))
     parts.append(dcc.Download(id="export-download"))
     return html.Div(parts, className="export-all" + ("" if images else " export-all-numbers"))
 
 
-def filter_bar(lang: str, images: bool = True, filt: Filter = Filter()):
+def filter_bar(lang: str, images: bool = True, filt: Filter = Filter(), rounds: dict[str, tuple[str, ...]] | None = None):
     """Return the sticky bar with the filter controls (set to `filt`), the reset button and the "Download
-    all" control."""
-    options = filter_options(lang)
+    all" control; the round control offers the rounds of the data (`rounds`) and says which figures each has,
+    and is left out when the data hold one round."""
+    options = filter_options(lang, rounds)
 
     def dropdown(key):
         return dcc.Dropdown(id=FILTER_IDS[key], options=options[key], value=list(getattr(filt, key)), multi=True,
-                            placeholder=t("placeholder_" + key, lang), labels=dropdown_labels(lang),
+                            placeholder=t("placeholder_" + key, lang), labels=dropdown_labels(lang, key),
                             searchable=True, closeOnSelect=False, maxHeight=360, className="filter-dropdown")
 
     round_control = dbc.RadioItems(
@@ -157,7 +186,8 @@ def filter_bar(lang: str, images: bool = True, filt: Filter = Filter()):
     grid = html.Div([_field("sector", dropdown("sector"), lang),
                      _field("tech_role", dropdown("tech_role"), lang),
                      _field("value", dropdown("value"), lang),
-                     _field("round", round_control, lang, group=True),
+                     _field("round", round_control, lang, group=True, help_text=round_help(lang, rounds),
+                            hidden=rounds is not None and len(rounds) < 2),
                      html.Div(html.Button(txt("reset", lang), id="reset", n_clicks=0, type="button",
                                           className="btn btn-reset"), className="filter-actions")],
                     className="filter-grid")
@@ -259,7 +289,8 @@ def footer(lang: str):
 
 
 def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool = True, fpc: bool = True,
-                 filt: Filter = Filter(), problems: tuple[str, ...] = (), search: str = ""):
+                 filt: Filter = Filter(), problems: tuple[str, ...] = (), search: str = "", canonical: str | None = None,
+                 rounds: dict[str, tuple[str, ...]] | None = None):
     """Return the whole page in `lang` with the filter controls set to `filt`: the state of the link
     (`search`, its `problems` named in the notice) the page was opened with. `synthetic` shows the
     synthetic-data badge, `images` False makes the "Download all" button offer the numbers only (no
@@ -267,15 +298,19 @@ def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool 
     population correction."""
     return html.Div(
         [dcc.Location(id="url", refresh=False),
-         dcc.Store(id="url-problems", data={"link": search, "problems": list(problems)}),  # see callbacks.url
+         dcc.Store(id="url-problems", data={"link": search, "problems": list(problems),  # see callbacks.url
+                                            "canonical": canonical}),
+         dcc.Store(id="url-fixed", data=None),
          dcc.Store(id="url-current", data=search),  # the link of the controls as they are (see callbacks.url)
          html.Span(id="url-recheck", hidden=True),  # a changed link, handed to read_url (see callbacks.url)
          dcc.Store(id="url-seen", data=None),
          dcc.Store(id="doc-lang", data=lang),
          dcc.Store(id=CHART_WIDTH, data=None),
          dcc.Store(id=CHARTS_WAKE, data=None),
+         dcc.Store(id=FIGURES_STATE, data=None),
+         *[dcc.Store(id=name, data=None) for name in ("camera-request", "camera-image", "camera-done")],
          header(lang, synthetic),
-         filter_bar(lang, images, filt),
+         filter_bar(lang, images, filt, rounds),
          html.Main(
              [html.Div(id="figures-status", role="status", className="visually-hidden"),
               html.Div(dbc.Alert(id="notice", is_open=False, color="warning", dismissable=True,

@@ -2,14 +2,16 @@
 
 Every translatable text sits in a component whose id is ``{"type": "txt", "key": KEY}``; `text`
 resolves KEY in a language, so one callback can retranslate the whole page. Keys are an i18n key
-("reset"), or "section:<section>", "title:<figure>", "question:<figure>",
-"note:<figure>"; a suffix "@<anything>" only makes a repeated key unique.
+("reset"), or "section:<section>", "title:<figure>", "question:<figure>", "note:<figure>",
+"where:<figure>" (its place in the source publication) or "filter:<key>" (a filter's name); a suffix
+"@<anything>" only makes a repeated key unique.
 """
 
 from __future__ import annotations
 
 from dash import html
 
+from .data.filters import FILTER_LABELS
 from .figures.specs import BY_ID, SECTIONS
 from .i18n import t
 
@@ -24,6 +26,8 @@ def text(key: str, lang: str) -> str:
         return t(key, lang)
     if kind == "section":
         return SECTIONS[name][lang]
+    if kind == "filter":
+        return FILTER_LABELS[name][lang]
     spec = BY_ID[name]
     if kind == "title":
         return spec.title[lang]
@@ -31,6 +35,8 @@ def text(key: str, lang: str) -> str:
         return spec.question.get(lang, "")
     if kind == "note":
         return spec.note.get(lang, "")
+    if kind == "where":
+        return spec.where(lang)
     raise KeyError(key)
 
 

@@ -18,12 +18,20 @@ def element(tag: str, children=None, **props) -> dict:
 
 
 def data_table(view: TableView, table_id: str) -> dict:
-    """Return the table view as an HTML table: a caption, column headers, and a row header per bar."""
-    head = element("Thead", element("Tr", [element("Th", c, scope="col") for c in view.columns]))
+    """Return the table view as an HTML table: a caption, column headers, and a row header per bar.
+
+    Each cell carries its column's name (`data-label`), which a phone shows before it when the rows are laid
+    out as blocks; the table's roles are set explicitly, so that it stays a table for assistive technology
+    when CSS changes how its parts are displayed.
+    """
+    head = element("Thead", element("Tr", [element("Th", c, scope="col", role="columnheader") for c in view.columns],
+                                    role="row"), role="rowgroup")
     body = element("Tbody", [
-        element("Tr", [element("Th", row[0], scope="row"), *(element("Td", c) for c in row[1:])],
-                **({"className": "row-hidden"} if hidden else {}))
+        element("Tr", [element("Th", row[0], scope="row", role="rowheader"),
+                       *(element("Td", c, role="cell", **{"data-label": label})
+                         for c, label in zip(row[1:], view.columns[1:], strict=True))],
+                role="row", **({"className": "row-hidden"} if hidden else {}))
         for row, hidden in zip(view.rows, view.hidden, strict=True)
-    ])
+    ], role="rowgroup")
     return element("Table", [element("Caption", view.caption), head, body], id=f"{table_id}-data",
-                   className="data-table")
+                   className="data-table", role="table")

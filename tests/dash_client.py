@@ -62,13 +62,15 @@ def call(client, output_fragment: str, values: dict, changed: list, outputs=None
     return client.post("/_dash-update-component", json=body)
 
 
-def figures(client, **controls):
-    """Call the figures callback with control values by key and return the JSON response."""
+def figures(client, before=None, **controls):
+    """Call the figures callback with control values by key (and `before`, what the last redraw showed: the
+    ``figures-state`` store) and return the JSON response."""
     ids = {"sector": "filter-sector", "tech_role": "filter-tech-role", "value": "filter-value",
            "round": "filter-round", "lang": "lang", "url_problems": "url-problems", "chart_width": "chart-width"}
     stores = ("url_problems", "chart_width")
     values = {(ids[k], "data" if k in stores else "value"): v for k, v in controls.items()}
-    res = call(client, "fig1-figure-data.data", values, [f"{ids[k]}.{'data' if k in stores else 'value'}" for k in controls])
+    res = call(client, "fig1-figure-data.data", values, [f"{ids[k]}.{'data' if k in stores else 'value'}" for k in controls],
+               state_values={("figures-state", "data"): before} if before is not None else None)
     assert res.status_code == 200, res.data[:300]
     response = res.get_json()["response"]
     for key in [k for k in response if k.endswith("-figure-data")]:  # each chart's figure and config, by graph id
@@ -126,13 +128,14 @@ def find_component(node, component_id):
 # --------------------------------------------------------------------------------------------------
 # Downloads: one figure's CSV, and "Download all"
 # --------------------------------------------------------------------------------------------------
-def click_download(client, figure, **state):
-    """Click a figure's download button with the given control values; return the HTTP response."""
+def click_download(client, figure, fmt="csv", **state):
+    """Click a figure's download button of format `fmt` (csv, xlsx) with the given control values; return the
+    HTTP response."""
     ids = {"filter-sector": "sector", "filter-tech-role": "tech_role", "filter-value": "value",
            "filter-round": "round", "lang": "lang"}
-    dep = dependency(client, '"download"')
-    button = {"type": "download-btn", "figure": figure}
-    body = {"output": dep["output"], "outputs": {"id": {"type": "download", "figure": figure}, "property": "data"},
+    dep = dependency(client, f'"download-{fmt}"')
+    button = {"type": f"{fmt}-btn", "figure": figure}
+    body = {"output": dep["output"], "outputs": {"id": {"type": f"download-{fmt}", "figure": figure}, "property": "data"},
             "inputs": [{"id": button, "property": "n_clicks", "value": 1}],
             "changedPropIds": [json.dumps(button, separators=(",", ":")) + ".n_clicks"],
             "state": [dict(s, value=state.get(ids[s["id"]], DEFAULTS[(s["id"], s["property"])]))
@@ -140,9 +143,10 @@ def click_download(client, figure, **state):
     return client.post("/_dash-update-component", json=body)
 
 
-def download(client, figure: str, **state):
-    """Click a figure's download button with the given control values; return the dcc.Download data."""
-    res = click_download(client, figure, **state)
+def download(client, figure: str, fmt: str = "csv", **state):
+    """Click a figure's download button of format `fmt` with the given control values; return the dcc.Download
+    data."""
+    res = click_download(client, figure, fmt, **state)
     assert res.status_code == 200, res.data[:300]
     (data,) = [v["data"] for v in res.get_json()["response"].values()]
     return data

@@ -14,7 +14,7 @@ from dashboard.figures.tables import FigureData
 
 def _figure(fd: FigureData, figure_id: str, filt: Filter = Filter(), lang: str = "en", width=None):
     spec = specs.BY_ID[figure_id]
-    return build_figure(spec, fd.table(figure_id, filt, lang), filt, lang, width=width)
+    return build_figure(spec, fd.table(figure_id, filt, lang), fd.scope(spec, filt), lang, width=width)
 
 
 def _bars(fig) -> dict[tuple[str, str], dict]:

@@ -11,7 +11,7 @@ import pytest
 from dashboard.callbacks import PAIRS, chart_widths
 from dashboard.cards import card_spans
 from dashboard.data.codebook import SYNTHETIC_LABEL
-from dashboard.data.filters import Filter, parse_filter
+from dashboard.data.filters import FILTER_LABELS, Filter, parse_filter
 from dashboard.figures.specs import BY_ID, FIGURES, IDS, SECTIONS
 from dashboard.figures.theme import WIDTH_BUCKETS
 from tests.dash_client import bar_values, call, dependency, figures, notice_text, split_outputs, table_values
@@ -49,7 +49,8 @@ def test_layout_has_stable_ids(client):
                 walk(value)
 
     walk(page)
-    assert downloads == ["export-download", *IDS]  # "Download all" in the filter bar, then one per card
+    # "Download all" in the filter bar, then each card's numbers as CSV and as XLSX
+    assert downloads == ["export-download", *(fid for fid in IDS for _ in ("csv", "xlsx"))]
 
 
 def test_dependencies_endpoint_lists_the_callbacks(client):
@@ -62,7 +63,9 @@ def test_dependencies_endpoint_lists_the_callbacks(client):
     assert len(show) == 1 and show[0]["clientside_function"] == {"namespace": "charts", "function_name": "show"}
     assert show[0]["output"] == ".." + "...".join(f"{fid}-slot.children" for fid in IDS) + ".."
     assert [i["id"] for i in show[0]["inputs"]] == [f"{fid}-figure-data" for fid in IDS] + ["charts-wake"]
-    assert any('"download"' in o and "MATCH" in o for o in outputs)
+    assert any('"download-csv"' in o and "MATCH" in o for o in outputs)
+    assert any('"download-xlsx"' in o and "MATCH" in o for o in outputs)
+    assert "camera-image.data" in outputs  # a chart's camera asks the server for the chart at the export size
 
 
 # --------------------------------------------------------------------------------------------------
@@ -83,12 +86,12 @@ def test_figures_follow_sector_filter(client, figure_data):
 def test_every_graph_gets_figure_config_and_summary_and_open_tables_their_table(client):
     res = figures(client, value=["efficiency"], lang="en")
     # the table views are closed: none is sent (each comes when it is opened)
-    assert set(res) == {*IDS, *(f"{fid}-summary" for fid in IDS), "notice", "figures-status"}
+    assert set(res) == {*IDS, *(f"{fid}-summary" for fid in IDS), "notice", "figures-status", "figures-state"}
     for fid in IDS:
         assert res[fid]["figure"]["data"], fid
         assert res[fid]["config"]["toImageButtonOptions"]["filename"].startswith(fid)
         assert res[f"{fid}-summary"]["children"].startswith("Base: ") or fid == "nordic"
-    assert res["figures-status"]["children"] == "16 figures updated: Value: Higher efficiency"
+    assert res["figures-status"]["children"] == "16 figures updated: Value: Higher efficiency."
     assert res["fig4"]["figure"]["layout"]["meta"] == {"figure": "fig4", "lang": "en"}
     body = {("card-body", "fig4"): "card-body show-table"}  # the card of figure 4 shows its table
     state = {(json.dumps({"figure": "fig4", "type": "card-body"}, separators=(",", ":")), "className"):
@@ -100,6 +103,22 @@ def test_every_graph_gets_figure_config_and_summary_and_open_tables_their_table(
     assert opened["fig4-table"]["children"]["type"] == "Table"
     caption = opened["fig4-table"]["children"]["props"]["children"][0]["props"]["children"]
     assert "Base: " in json.dumps(caption)
+
+
+def test_the_live_region_announces_only_the_figures_a_change_redraws(client):
+    """The issue's example: choosing 2015-2016 changed only the trend figure's highlight, yet the live region said
+    "16 figures updated". It now counts the figures whose bars changed and says which figures the round has."""
+    first = figures(client, lang="en")
+    assert first["figures-status"]["children"] == "16 figures updated: no filters."  # the first draw: all of them
+    old = figures(client, before=first["figures-state"]["data"], round="2015-2016", lang="en")
+    assert old["figures-status"]["children"] == ("1 of 16 figures updated: Round: 2015-2016. Round 2015-2016 has data "
+                                                 "for 1 of 16 figures.")
+    state = figures(client, before=first["figures-state"]["data"], sector=["state"], lang="en")
+    assert state["figures-status"]["children"] == "15 of 16 figures updated: Sector: State."  # the Nordic one stays
+    same = figures(client, before=state["figures-state"]["data"], sector=["state"], lang="en")
+    assert same["figures-status"]["children"] == "No figure changed: Sector: State."
+    danish = figures(client, before=state["figures-state"]["data"], sector=["state"], lang="da")
+    assert danish["figures-status"]["children"] == "16 figurer opdateret: Sektor: Stat."  # a new language: all
 
 
 def test_opening_a_table_sends_the_numbers_of_the_current_filter(client, figure_data):
@@ -130,7 +149,8 @@ def test_crafted_filter_gives_notice_and_default_view(client, figure_data, contr
     assert res["notice"]["is_open"] is True
     text = notice_text(res)
     assert named in text
-    assert next(iter(controls)) in text  # names the filter
+    key = next(iter(controls))
+    assert FILTER_LABELS[key]["da"] in text or key == "round"  # names the filter by the name its control has
     assert "Standardfilteret vises" in text
     bars = bar_values(res["fig1"]["figure"])
     assert bars == pytest.approx(table_values(figure_data.table("fig1", Filter())))
@@ -251,11 +271,13 @@ def test_real_microdata_are_not_labelled_synthetic(synth_data):
 # --------------------------------------------------------------------------------------------------
 def test_language_switch_translates_static_texts(client):
     dep = dependency(client, "about-body.children")
-    keys = ["section:overview", "section:value", "download@fig1", "reset"]
+    keys = ["section:overview", "section:value", "download_as@fig1-csv", "reset", "filter:round", "where:fig8"]
     outputs = split_outputs(dep["output"])
     outputs[0] = [{"id": {"type": "txt", "key": k}, "property": "children"} for k in keys]
-    for lang, expected in (("en", ["Overview", "Value created", "Download data (CSV)", "Reset"]),
-                           ("da", ["Overblik", "Værdi", "Hent data (CSV)", "Nulstil"])):
+    for lang, expected in (("en", ["Overview", "Value created", "Download the numbers as", "Reset", "Round",
+                                   "Figure 8 in the COI publication"]),
+                           ("da", ["Overblik", "Værdi", "Hent tallene som", "Nulstil", "Runde",
+                                   "Figur 8 i COI-publikationen"])):
         res = call(client, "about-body.children", {("lang", "value"): lang}, ["lang.value"], outputs=outputs)
         out = res.get_json()["response"]
         texts = [out[json.dumps({"key": k, "type": "txt"}, separators=(",", ":"))]["children"] for k in keys]

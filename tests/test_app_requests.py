@@ -53,7 +53,7 @@ def test_wrong_number_of_inputs_is_refused(client, app):
 # --------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("fragment", "change", "needle"), [
     ("fig1-figure-data.data", {"outputs": None}, "'outputs' is missing"),
-    ("fig1-figure-data.data", {"outputs": []}, "'outputs' must be a list of 51 outputs"),
+    ("fig1-figure-data.data", {"outputs": []}, "'outputs' must be a list of 52 outputs"),
     ("fig1-figure-data.data", {"outputs": {"id": "fig1-figure-data", "property": "data"}}, "'outputs' must be a list"),
     ("export-size.options", {"outputs": [{"id": "export-size", "property": "options"}]}, "needs an 'id'"),
     ("export-size.options", {"outputs": {"id": "export-size"}}, "needs an 'id' and a 'property'"),

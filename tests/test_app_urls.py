@@ -1,5 +1,7 @@
 """In-process HTTP tests of the Dash app: the link (URL query) and the filters, both ways, and reset."""
 
+import pytest
+
 from dashboard.data.codebook import CURRENT_ROUND
 from tests.dash_client import call
 
@@ -24,7 +26,8 @@ def test_link_sets_filters_and_names_ignored_values(client):
     assert out["url-current"]["data"] == "?sector=region&tech_role=bogus"  # the link now shown
     assert out["url-problems"]["data"]["link"] == "?sector=region&tech_role=bogus"
     (problem,) = out["url-problems"]["data"]["problems"]
-    assert problem.startswith("Ukendt værdi i linket ignoreret: tech_role 'bogus'; tilladt: solution")
+    assert problem.startswith("Linket: Teknologi 'bogus' findes ikke og er ignoreret; mulige værdier: solution")
+    assert out["url-problems"]["data"]["canonical"] == "?sector=region"  # the link the address bar gets instead
 
 
 def test_link_keeps_allowed_codes_and_language(client):
@@ -35,7 +38,45 @@ def test_link_keeps_allowed_codes_and_language(client):
     assert out["filter-round"]["value"] == "2015-2016"
     assert out["lang"]["value"] == "en"
     assert out["url-problems"]["data"] == {"link": search, "problems": [
-        "Unknown value in the link ignored: sector 'foo'; allowed: state, region, municipality"]}
+        "In the link, Sector 'foo' does not exist and is ignored; possible values: state, region, municipality."],
+        "canonical": "?sector=state&value=quality,efficiency&round=2015-2016&lang=en"}
+
+
+@pytest.mark.parametrize(("search", "filt", "said", "canonical"), [
+    ("?sector=kommune", {"sector": ["municipality"]}, "In the link, Sector 'kommune' is read as Municipality "
+     "(municipality).", "?sector=municipality&lang=en"),
+    ("?sector=Region", {"sector": ["region"]}, "In the link, Sector 'Region' is read as Region (region).",
+     "?sector=region&lang=en"),
+    ("?sector=region,foo", {"sector": ["region"]}, "In the link, Sector 'foo' does not exist and is ignored",
+     "?sector=region&lang=en"),
+    ("?round=2013-2014", {"round": CURRENT_ROUND}, "In the link, Round '2013-2014' does not exist and is ignored; "
+     "possible values: 2018-2019, 2015-2016.", "?lang=en"),
+    ("?industry=daycare&size=small", {"sector": []}, "In the link, sub-sector and size (industry=daycare, size=small) "
+     "cannot be chosen yet", "?lang=en"),
+    ("?sectr=state", {"sector": []}, "In the link, 'sectr' is not known and is ignored", "?lang=en"),
+    ("?value=Higher%20quality&utm_source=newsletter", {"value": ["quality"]}, "In the link, Value 'Higher quality' is "
+     "read as Higher quality (quality).", "?value=quality&lang=en"),
+])
+def test_a_link_with_values_not_as_written_says_what_it_read_and_corrects_the_address(client, search, filt, said,
+                                                                                      canonical):
+    """Unknown or mis-cased codes, labels for codes, keys the dashboard cannot use yet: the notice says what was
+    read and what ignored, and the address bar gets the link of what the page shows."""
+    out = _link(client, search + "&lang=en").get_json()["response"]
+    for key, value in filt.items():
+        assert out[{"sector": "filter-sector", "value": "filter-value", "round": "filter-round"}[key]]["value"] == value
+    problems = out["url-problems"]["data"]["problems"]
+    assert any(p.startswith(said) for p in problems), problems
+    assert not any("utm_source" in p for p in problems)  # what newsletters add to links is left alone
+    assert out["url-problems"]["data"]["canonical"] == canonical
+
+
+def test_a_language_in_another_case_is_read_and_an_unknown_one_named(client):
+    out = _link(client, "?lang=EN").get_json()["response"]
+    assert out["lang"]["value"] == "en" and out["url-problems"]["data"]["canonical"] == "?lang=en"
+    assert out["url-problems"]["data"]["problems"] == ["In the link, the language 'EN' is read as en."]
+    out = _link(client, "?lang=xx").get_json()["response"]
+    assert out["lang"]["value"] == "da" and out["url-problems"]["data"]["canonical"] == ""
+    assert out["url-problems"]["data"]["problems"] == ["Linket: sproget 'xx' findes ikke; mulige: da, en."]
 
 
 def test_filter_change_writes_link(client):
@@ -76,7 +117,8 @@ def test_the_page_is_made_for_the_link_it_is_opened_with(client):
     assert find_component(layout, "lang")["props"]["value"] == "en"
     assert find_component(layout, "url-current")["props"]["data"] == "?sector=region&value=quality&tech_role=bogus&lang=en"
     (problem,) = find_component(layout, "url-problems")["props"]["data"]["problems"]
-    assert "tech_role 'bogus'" in problem and problem.startswith("Unknown value in the link ignored")
+    assert problem.startswith("In the link, Technology 'bogus' does not exist and is ignored")
+    assert find_component(layout, "url-problems")["props"]["data"]["canonical"] == "?sector=region&value=quality&lang=en"
     plain = json.loads(client.get("/_dash-layout").get_data(as_text=True))  # no link: the default page
     assert find_component(plain, "filter-sector")["props"]["value"] == []
     assert find_component(plain, "lang")["props"]["value"] == "da"

@@ -7,8 +7,8 @@ import struct
 import pytest
 
 from dashboard.data.filters import parse_filter
+from dashboard.export.presets import DEFAULT_SCALE, PRESETS
 from dashboard.figures.specs import IDS
-from dashboard.figures.theme import EXPORT_HEIGHT, EXPORT_SCALE, EXPORT_WIDTH
 from tests.local_server import need_chromium
 from tests.shipped import figure_data
 from tests.test_cli import run as run_cli
@@ -130,8 +130,8 @@ def test_select_all_in_the_technology_filter_keeps_no_group_heading(page, server
         "?tech_role=solution,important,minor,none,dont_know,new_tech,known_tech,non_tech&lang=en"
     assert page.locator("#filter-tech-role .dash-dropdown-value-count").text_content() == "8 selected"
     # the live region speaks once the figures are redrawn, which may be after the link is written
-    page.wait_for_function("() => document.getElementById('figures-status').textContent.startsWith("
-                           "'16 figures updated: Technology: The innovation is itself a technological solution')")
+    page.wait_for_function("() => document.getElementById('figures-status').textContent.includes("
+                           "'figures updated: Technology: The innovation is itself a technological solution')")
     status = page.locator("#figures-status").text_content()
     assert "Role of technology" not in status and "group" not in status
 
@@ -164,21 +164,94 @@ def test_unknown_url_value_falls_back_with_visible_notice(page, server_url):
     notice.wait_for(state="visible", timeout=20_000)
     assert "atlantis" in notice.inner_text()
     wait_for_bars(page, "fig1", expected_bars("fig1"))
+    page.wait_for_function("() => location.search === '?lang=en'")  # the address bar no longer shows the bad value
 
 
-def test_camera_button_downloads_print_ready_png(page, server_url):
-    open_page(page, server_url + "/?sector=state")
-    graph = page.locator("#fig4 .js-plotly-plot")
-    graph.hover()
+def test_a_label_in_a_link_is_read_and_the_address_bar_corrected(page, server_url):
+    """`?sector=kommune` showed the defaults without a word while the address bar kept the bad value."""
+    open_page(page, server_url + "/?sector=kommune,foo#section-value")
+    notice = page.locator("#notice")
+    notice.wait_for(state="visible", timeout=20_000)
+    text = notice.inner_text()
+    assert "'kommune' er læst som Kommune (municipality)" in text and "'foo' findes ikke og er ignoreret" in text
+    wait_for_bars(page, "fig1", expected_bars("fig1", sector="municipality"))
+    page.wait_for_function("() => location.search === '?sector=municipality' && location.hash === '#section-value'")
+    page.go_back()
+    assert page.url == "about:blank"  # the link was replaced, not added: going back leaves the page
+
+
+@pytest.mark.parametrize(("target", "element"), [("#section-value", "section-value"), ("#fig4", "card-fig4"),
+                                                 ("#about", "about")])
+def test_a_link_to_a_place_opens_there_with_the_focus_on_it(browser, server_url, target, element):
+    """`/?sector=region#section-value`, `#fig4` and `#about` opened at the top of the page. They open scrolled to
+    their place, just below the filter bar, with the focus there, and stay there while the charts above draw."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server_url}/?sector=region{target}")
+    page.wait_for_function("id => document.activeElement && document.activeElement.id === id", arg=element,
+                           timeout=20_000)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 16", timeout=60_000)
+    page.wait_for_timeout(1500)  # the charts drawn after the first screen change the height above
+    place = page.evaluate("""id => { const el = document.getElementById(id);
+        const bar = document.getElementById('filters').getBoundingClientRect();
+        return {top: el.getBoundingClientRect().top, bar: bar.bottom, scrolled: window.scrollY}; }""", element)
+    assert place["scrolled"] > 300 and 0 <= place["top"] - place["bar"] <= 24, place
+    assert page.evaluate("() => document.activeElement.id") == element
+    if element == "about":
+        assert page.locator("#about-body").is_visible()  # the method note opens
+    context.close()
+
+
+def camera_png(page, figure: str) -> tuple[str, bytes]:
+    """Click a chart's camera button; return the downloaded file's name and content."""
+    page.locator(f"#{figure} .js-plotly-plot").hover()
     with page.expect_download(timeout=30_000) as info:
-        page.locator("#fig4 .modebar-btn[data-title*='PNG'], #fig4 .modebar-btn[data-title*='png']").first.click()
+        page.locator(f"#{figure} .modebar-btn[data-title*='PNG']").first.click()
     download = info.value
-    assert download.suggested_filename == "fig4_sector-state.png"
-    data = open(download.path(), "rb").read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", data[16:24])
-    assert (width, height) == (EXPORT_WIDTH * EXPORT_SCALE, EXPORT_HEIGHT * EXPORT_SCALE)
-    assert len(data) > 50_000  # a real chart, not an empty canvas
+    return download.suggested_filename, open(download.path(), "rb").read()
+
+
+def test_camera_button_downloads_the_chart_at_the_export_size_chosen(page, server_url):
+    """The issue's example: the camera gave 2400 x 1400 whatever "Dias 16:9 / A4" said. It now gives the image
+    "Download all" gives: the chart laid out for the size chosen, at three times its pixels."""
+    open_page(page, server_url + "/?sector=state")
+    for preset, label in (("slide", None), ("a4", "A4")):
+        if label:
+            page.locator("#export-size label", has_text=label).first.click()
+        name, data = camera_png(page, "fig4")
+        assert name == "fig4_sector-state-synthetic.png"
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000  # a real chart, not an empty canvas
+        width, height = struct.unpack(">II", data[16:24])
+        size = PRESETS[preset]
+        assert width == size.width * DEFAULT_SCALE and height >= size.height * DEFAULT_SCALE, (preset, width, height)
+
+
+def test_the_round_control_says_which_figures_a_round_has_and_announces_only_what_changed(page, server_url):
+    """Choosing 2015-2016 changed one figure's highlight, while 15 cards said "not applied" and the live region
+    "16 figures updated". The control now says which figures the round has, from the data."""
+    open_page(page, server_url + "/?lang=en")
+    assert page.locator("#filter-round-help").text_content() == (
+        "2015-2016: only 'Share of innovative workplaces by sector, 2015-2016 and 2018-2019'")
+    page.locator("#filter-round label", has_text="2015-2016").first.click()
+    page.wait_for_function("() => document.getElementById('figures-status').textContent.startsWith('1 of 16')",
+                           timeout=20_000)
+    assert page.locator("#figures-status").text_content() == (
+        "1 of 16 figures updated: Round: 2015-2016. Round 2015-2016 has data for 1 of 16 figures.")
+    page.wait_for_function("""() => { const el = document.querySelector('#fig1 .js-plotly-plot');
+        return el && el.layout.title.subtitle.text.includes('No data for 2015-2016: shows 2018-2019'); }""")
+    wait_for_bars(page, "fig1", expected_bars("fig1"))  # its numbers are those of 2018-2019, and say so
+
+
+def test_a_search_for_a_sub_sector_says_it_cannot_be_chosen_yet(page, server_url):
+    """Searching "dagtilbud" gave "Ingen valgmuligheder" under "Vælg alle / Fravælg alle"."""
+    open_page(page, server_url + "/")
+    page.locator("#filter-sector").click()
+    page.keyboard.type("dagtilbud")
+    content = page.locator(".dash-dropdown-content")
+    content.get_by_text("Ingen sektor passer").wait_for(state="visible")  # the list filtered as typed
+    assert "Delsektorer (fx dagtilbud, skoler, hospitaler) og størrelse kan endnu ikke vælges" in content.inner_text()
+    assert not page.locator(".dash-dropdown-content .dash-dropdown-actions").is_visible()  # nothing to select all of
+    page.keyboard.press("Escape")
 
 
 def test_language_switch_changes_titles_and_axis_labels(page, server_url):
@@ -217,15 +290,24 @@ def test_download_all_button_fetches_one_zip_of_every_figure(page, server_url):
         button.click()
         page.wait_for_function("() => document.querySelector('#export-all').disabled", timeout=10_000)  # busy
     download = info.value
-    assert download.suggested_filename == "innovationsbarometer_sector-state_slide.zip"
+    assert download.suggested_filename == "innovationsbarometer_sector-state_da_slide-synthetic.zip"
     archive = zipfile.ZipFile(io.BytesIO(open(download.path(), "rb").read()))
     kinds = [name.rsplit(".", 1)[-1] for name in archive.namelist()]
-    assert {kind: kinds.count(kind) for kind in set(kinds)} == {"png": 16, "svg": 16, "csv": 16, "xlsx": 1}
+    assert {kind: kinds.count(kind) for kind in set(kinds)} == {"png": 16, "svg": 16, "csv": 16, "xlsx": 1, "txt": 1}
     (workbook,) = [name for name in archive.namelist() if name.endswith(".xlsx")]
     sheets = pd.read_excel(io.BytesIO(archive.read(workbook)), sheet_name=None)
     expected = figure_data().table("fig1", parse_filter(sector="state"))["share"].round(1)  # one decimal, as published
     pd.testing.assert_series_equal(sheets["fig1"]["share"], expected, check_names=False, check_dtype=False, atol=1e-9)
     page.wait_for_function("() => !document.querySelector('#export-all').disabled", timeout=10_000)
+    # the status says what the ZIP holds, in the page's language whichever it was made in, until the filters change
+    status = page.locator("#export-status")
+    page.wait_for_function("() => document.getElementById('export-status').textContent.startsWith('ZIP-filen er klar')")
+    assert status.text_content() == "ZIP-filen er klar: Sektor: Stat · dansk."
+    page.locator("#lang label", has_text="English").first.click()
+    page.wait_for_function("() => document.getElementById('export-status').textContent.startsWith('The ZIP file')")
+    assert status.text_content() == "The ZIP file is ready: Sector: State · Danish."
+    choose(page, "filter-sector", "Region")
+    page.wait_for_function("() => document.getElementById('export-status').textContent === ''")
 
 
 @pytest.mark.parametrize("sector", ["state", "region", "municipality"])

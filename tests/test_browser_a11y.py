@@ -77,8 +77,14 @@ def _show_every_table(page) -> None:
 def _focused(page) -> str:
     """Return the accessible name of the focused element, as assistive technology reads it."""
     return page.evaluate("""() => { const e = document.activeElement;
-        const text = (el) => { const copy = el.cloneNode(true);  // what is aria-hidden names nothing
-            copy.querySelectorAll('[aria-hidden=true]').forEach((n) => n.remove()); return copy.textContent.trim(); };
+        const text = (el) => {  // what is aria-hidden or not displayed names nothing
+            let out = '';
+            for (const n of el.childNodes) {
+                if (n.nodeType === 3) out += n.textContent;
+                else if (n.nodeType === 1 && n.getAttribute('aria-hidden') !== 'true'
+                         && getComputedStyle(n).display !== 'none') out += text(n);
+            }
+            return out.replace(/\\s+/g, ' ').trim(); };
         const ids = (e.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean);
         const named = ids.map((i) => document.getElementById(i)).filter(Boolean);  // missing ids name nothing
         if (named.length) return named.map(text).join(' ');
@@ -103,9 +109,9 @@ def test_keyboard_only_picks_a_sector_and_reads_a_number_from_a_table(browser, s
     assert _focused(page) == "Stat"
     page.keyboard.press("Space")
     page.keyboard.press("Escape")
-    assert page.evaluate("() => document.activeElement.id") == "filter-sector"  # back on the control
+    page.wait_for_function("() => document.activeElement.id === 'filter-sector'", timeout=5000)  # back on the control
     page.wait_for_function("() => document.querySelector('#figures-status').textContent.includes('Sektor: Stat')")
-    assert page.locator("#figures-status").text_content() == "16 figurer opdateret: Sektor: Stat"
+    assert page.locator("#figures-status").text_content() == "15 af 16 figurer opdateret: Sektor: Stat."
 
     for _ in range(30):  # on to figure 1's table toggle
         page.keyboard.press("Tab")
@@ -114,12 +120,54 @@ def test_keyboard_only_picks_a_sector_and_reads_a_number_from_a_table(browser, s
     assert _focused(page) == "Vis tal som tabel"
     page.keyboard.press("Enter")
     page.wait_for_selector("#fig1-table table", state="visible")
-    assert page.evaluate("() => document.activeElement.getAttribute('aria-pressed')") == "true"
     assert not page.locator("#fig1-chart").is_visible()
     first = page.locator("#fig1-table tbody tr").first
     expected = figure_data().table("fig1", parse_filter(sector="state"), "da").iloc[0]
     assert first.locator("th").text_content() == expected["category_label"]
     assert first.locator("td").first.text_content() == f"{expected['share']:.1f} %".replace(".", ",")
+    page.context.close()
+
+
+def test_opening_a_table_moves_the_focus_to_it_in_view_and_the_button_names_what_it_does_next(browser, server_url):
+    """From the button, the table opened above it with the focus left behind and its first value off screen at
+    1440 x 900, and the button's label stayed "Vis tal som tabel"."""
+    page = _open(browser, server_url + "/", 1440)
+    toggle = page.locator("#card-fig4 .btn-view")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#fig4-table table", state="visible")
+    page.wait_for_function("() => document.activeElement.id === 'fig4-table'")
+    assert _focused(page) == BY_ID["fig4"].title["da"]  # the region is named by the figure's title
+    place = page.evaluate("""() => { const first = document.querySelector('#fig4-table tbody td');
+        const bar = document.getElementById('filters').getBoundingClientRect().bottom;
+        const r = first.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, bar, height: innerHeight}; }""")
+    assert place["top"] >= place["bar"] and place["bottom"] <= place["height"], place  # the first value in view
+    assert toggle.inner_text().strip().endswith("Vis figuren")  # what the button does now
+    toggle.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#fig4-chart", state="visible")
+    assert toggle.inner_text().strip().endswith("Vis tal som tabel")
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_a_table_view_reflows_on_a_phone_without_scrolling_sideways(browser, server_url, width):
+    """At 390 px figure 4's table was 632 px wide, scrolled sideways, cut its caption and broke "60,0 %"."""
+    page = _open(browser, server_url + "/?sector=state", width)
+    page.locator("#card-fig4 .btn-view").click()
+    page.wait_for_selector("#fig4-table table", state="visible")
+    sizes = page.evaluate("""() => { const view = document.getElementById('fig4-table');
+        const table = view.querySelector('table'), caption = table.querySelector('caption');
+        const cells = [...table.querySelectorAll('tbody td')].filter((td) => /%$/.test(td.textContent.trim()));
+        const lineHeight = parseFloat(getComputedStyle(cells[0]).lineHeight) || 20;
+        return {view: view.clientWidth, scroll: view.scrollWidth, table: table.getBoundingClientRect().width,
+                caption: caption.scrollWidth <= caption.clientWidth + 1, page: document.documentElement.scrollWidth,
+                label: getComputedStyle(cells[0], '::before').content,
+                broken: cells.filter((td) => td.getBoundingClientRect().height > 1.6 * lineHeight).map((td) => td.textContent)};
+    }""")
+    assert sizes["scroll"] <= sizes["view"] and sizes["table"] <= sizes["view"] and sizes["page"] <= width, sizes
+    assert sizes["caption"] and sizes["broken"] == [], sizes
+    assert sizes["label"].startswith('"Andel') or sizes["label"].startswith('"95'), sizes  # each cell named
     page.context.close()
 
 
@@ -215,7 +263,7 @@ def test_chart_texts_reach_4_5_to_1_and_bars_3_to_1(browser, server_url, query):
 
 
 def test_chart_toolbar_has_only_the_camera_in_the_page_language(browser, server_url):
-    for lang, name in (("da", "Hent figuren som PNG-billede"), ("en", "Download plot as a PNG")):
+    for lang, name in (("da", "Hent figuren som PNG-billede"), ("en", "Download the chart as a PNG image")):
         page = _open(browser, server_url + f"/?lang={lang}")
         buttons = page.evaluate("() => [...document.querySelectorAll('.modebar-btn')].map((b) => b.getAttribute('aria-label'))")
         assert buttons == [name] * 16  # no "Share chart", no zoom or pan
@@ -274,7 +322,7 @@ def test_radio_groups_and_landmarks_are_named(browser, server_url):
     page = _open(browser, server_url + "/")
     groups = page.evaluate("""() => [...document.querySelectorAll('[role=radiogroup]')].map((g) =>
         g.getAttribute('aria-labelledby').split(' ').map((i) => document.getElementById(i).textContent).join(''))""")
-    assert groups == ["Sprog", "Alle figurer, størrelse", "Måling"]
+    assert groups == ["Sprog", "Alle figurer, størrelse", "Runde"]
     landmarks = page.evaluate("""() => ({footer: document.querySelectorAll('footer').length,
         region: document.querySelector('#filters').getAttribute('aria-labelledby'),
         main: document.querySelectorAll('main').length})""")

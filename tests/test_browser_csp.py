@@ -82,11 +82,13 @@ def test_page_and_all_sixteen_charts_draw_under_the_policy(watched, server_url):
 def test_csv_download_camera_png_and_language_switch_under_the_policy(watched, server_url):
     page = watched.page
     watched.open(server_url + "/?sector=state")
-    with page.expect_download(timeout=30_000) as info:
-        page.locator("#card-fig1 .btn-download").click()
-    download = info.value
-    assert download.suggested_filename.startswith("fig1_sector-state") and download.suggested_filename.endswith(".csv")
-    assert "solution" in open(download.path(), encoding="utf-8-sig").read()
+    files = {}
+    for fmt in ("csv", "xlsx"):
+        with page.expect_download(timeout=30_000) as info:
+            page.locator(f"#card-fig1 .btn-{fmt}").click()
+        assert info.value.suggested_filename == f"fig1_sector-state-synthetic.{fmt}"
+        files[fmt] = open(info.value.path(), "rb").read()
+    assert "solution" in files["csv"].decode("utf-8-sig") and files["xlsx"][:2] == b"PK"  # the workbook
     page.locator("#fig4 .js-plotly-plot").hover()
     with page.expect_download(timeout=30_000) as info:  # plotly.js draws the PNG through data: and blob: images
         page.locator("#fig4 .modebar-btn[data-title*='PNG'], #fig4 .modebar-btn[data-title*='png']").first.click()
@@ -104,8 +106,8 @@ def test_download_all_under_the_policy(watched, server_url):
     with page.expect_download(timeout=180_000) as info:
         page.locator("#export-all").click()
     download = info.value
-    assert download.suggested_filename == "innovationsbarometer_sector-state_slide.zip"
+    assert download.suggested_filename == "innovationsbarometer_sector-state_da_slide-synthetic.zip"
     archive = zipfile.ZipFile(io.BytesIO(open(download.path(), "rb").read()))
     kinds = [name.rsplit(".", 1)[-1] for name in archive.namelist()]
-    assert {kind: kinds.count(kind) for kind in set(kinds)} == {"png": 16, "svg": 16, "csv": 16, "xlsx": 1}
+    assert {kind: kinds.count(kind) for kind in set(kinds)} == {"png": 16, "svg": 16, "csv": 16, "xlsx": 1, "txt": 1}
     assert watched.violations() == []

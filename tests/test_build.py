@@ -169,7 +169,7 @@ MICRODATA_FIGURES = [f for f in specs.IDS if specs.BY_ID[f].chart != "range"]
 def test_synthetic_label_on_every_figure_drawn_from_the_microdata(fd, figure_id, lang):
     fig = _figure(fd, figure_id, lang=lang)
     assert cb.SYNTHETIC_LABEL[lang] in _annotations(fig)
-    assert specs.BY_ID[figure_id].source[lang] in _annotations(fig)
+    assert specs.BY_ID[figure_id].source_line(lang) in _annotations(fig)
     assert cb.SYNTHETIC_LABEL[lang] in _annotations(_figure(fd, figure_id, lang=lang, width=360))
 
 
@@ -183,7 +183,7 @@ def test_real_microdata_is_not_labelled_synthetic_or_illustrative(fd, figure_id,
         real = _annotations(build_figure(spec, table, Filter(), lang, width=width, synthetic=False))
         assert cb.SYNTHETIC_LABEL[lang] not in real and illustrative not in real
         assert not any(word in a.lower() for a in real for word in ("synthetic", "syntetisk"))
-        assert spec.source[lang] in real
+        assert spec.source_line(lang) in real
         synthetic = _annotations(build_figure(spec, table, Filter(), lang, width=width, synthetic=True))
         assert (illustrative in synthetic) == spec.illustrative
         if spec.chart == "range":  # published figures either way
@@ -201,7 +201,7 @@ def test_nordic_footer_says_published_figures_not_synthetic(fd, lang, width):
     expected = {"da": "Offentliggjorte tal fra de nordiske innovationsbarometre, ikke beregnet af dashboardets data",
                 "en": "Published figures from the Nordic innovation barometers, not computed from this dashboard's data"}
     assert expected[lang] in annotations and TEXT["published_source"][lang] == expected[lang]
-    assert specs.BY_ID["nordic"].source[lang] in annotations
+    assert specs.BY_ID["nordic"].source_line(lang) in annotations
     assert cb.SYNTHETIC_LABEL[lang] not in annotations
     assert not any(word in a.lower() for a in annotations for word in ("synthetic", "syntetisk"))
 

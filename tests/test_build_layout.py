@@ -27,9 +27,10 @@ def test_subtitle_gives_unweighted_n_with_the_language_thousands_separator(fd):
 
 def test_filter_not_applied_is_named_in_the_subtitle(fd):
     filt = Filter(round="2015-2016")
-    assert "Not applied: Round" in _subtitle(_figure(fd, "fig1", filt, "en"))
-    assert "Ikke anvendt: Runde" in _subtitle(_figure(fd, "fig1", filt, "da"))
+    assert "No data for 2015-2016: shows 2018-2019" in _subtitle(_figure(fd, "fig1", filt, "en"))
+    assert "Ingen data for 2015-2016: viser 2018-2019" in _subtitle(_figure(fd, "fig1", filt, "da"))
     assert "Not applied" not in _subtitle(_figure(fd, "dst-sector-trend", filt, "en"))  # its own series
+    assert "Highlighted: Round: 2015-2016" in _subtitle(_figure(fd, "dst-sector-trend", filt, "en"))
     nordic = _subtitle(_figure(fd, "nordic", Filter(sector=("state",)), "en"))
     assert "Not applied: Sector" in nordic
 
@@ -67,7 +68,7 @@ def test_subtitle_keeps_to_two_lines_and_keeps_not_applied():
     counts = pd.DataFrame({"series": ["tech", "non_tech"], "n": [10, 20]})  # the subtitle needs only the n
     lines = subtitle_lines(specs.BY_ID["fig4"], counts, filt, "en")
     assert len(lines) == 2
-    assert lines[-1].endswith("Not applied: Round")
+    assert lines[-1].endswith("No data for 2015-2016: shows 2018-2019")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -208,7 +209,7 @@ def test_phone_subtitle_takes_more_lines_and_keeps_not_applied():
     for lang in ("da", "en"):
         lines = subtitle_lines(specs.BY_ID["fig4"], counts, filt, lang, width=360)
         assert 2 < len(lines) <= 4
-        assert lines[-1].endswith(TEXT["not_applied"][lang] + ": " + ("Runde" if lang == "da" else "Round"))
+        assert lines[-1].endswith(TEXT["round_missing"][lang].format(chosen="2015-2016", shown="2018-2019"))
         assert all(theme.text_width(line, theme.scale(360).subtitle) <= 360 - 2 * theme.scale(360).pad
                    for line in lines)
 

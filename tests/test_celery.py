@@ -150,9 +150,10 @@ def test_the_zip_arrives_from_the_worker_over_the_same_data(web, store, worker, 
     before = jobs.counter(store, RENDERS)
     outputs, statuses = run_export(web, "slide", sector=["region"], lang="en")
     name, archive = zip_of(outputs)
-    assert name == "innovationsbarometer_sector-region_slide.zip"
-    assert count_by_kind(archive) == {"csv": 16, "png": 16, "svg": 16, "xlsx": 1}
-    assert status_of(outputs) == "The ZIP file is ready." and "Packing ZIP …" in statuses
+    assert name == "innovationsbarometer_sector-region_en_slide.zip"  # a file of its own: real microdata
+    assert count_by_kind(archive) == {"csv": 16, "png": 16, "svg": 16, "xlsx": 1, "txt": 1}
+    assert status_of(outputs) == "The ZIP file is ready: Sector: Region · English."
+    assert "Packing the ZIP file …" in statuses
     assert jobs.counter(store, RENDERS) == before + 1
     assert "export rendered in" in worker.read_text()  # rendered by the worker, not by this process
     # the numbers are those of the data file both were given, not of the shipped data
@@ -168,7 +169,7 @@ def test_the_zip_arrives_from_the_worker_over_the_same_data(web, store, worker, 
     # the same request again: the same ZIP from Redis, nothing rendered
     again, statuses = run_export(web, "slide", sector=["region"], lang="en")
     assert again["export-download"]["data"] == outputs["export-download"]["data"]
-    assert "Packing ZIP …" not in statuses and jobs.counter(store, RENDERS) == before + 1
+    assert "Packing the ZIP file …" not in statuses and jobs.counter(store, RENDERS) == before + 1
 
 
 def test_queue_full_over_redis_slots(web, store):

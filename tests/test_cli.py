@@ -53,7 +53,10 @@ def test_table_json_format():
 
 
 @pytest.mark.parametrize("args,needle", [
-    (("table", "fig99"), "allowed: dst-sector-trend, dst-types, fig1"),
+    (("table", "fig99"), "unknown figure 'fig99'; did you mean fig9?"),
+    (("table", "figure8"), "unknown figure 'figure8'; did you mean fig8?"),
+    (("table", "Fig8"), "unknown figure 'Fig8'; did you mean fig8?"),
+    (("table", "xyz"), "allowed: dst-sector-trend, dst-types, fig1"),
     (("table", "fig1", "--sector", "stat"), "allowed: state, region, municipality"),
     (("table", "fig1", "--value", "speed"), "allowed: quality, efficiency"),
     (("table", "fig1", "--round", "2020-2021"), "allowed: 2018-2019, 2015-2016"),

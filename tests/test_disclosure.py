@@ -9,6 +9,7 @@ what it can, by propagation and by least squares, and must recover no hidden val
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -17,11 +18,11 @@ import pytest
 
 from dashboard.data import codebook as cb
 from dashboard.data.filters import ALLOWED, Filter, parse_filter
-from dashboard.figures.tables import published
-from tests.shipped import figure_data
+from dashboard.figures.specs import BY_ID
+from dashboard.figures.tables import indicators, published
+from tests.shipped import figure_data, shipped
 
 CODES = [(k, c) for k in ("sector", "tech_role", "value") for c in ALLOWED[k]]
-PARTITIONS = ("fig1", "fig2", "fig3", "fig7", "dst-novelty")
 
 
 def _state(pairs) -> Filter:
@@ -36,6 +37,7 @@ PAIRS = [_state(p) for p in itertools.combinations(CODES, 2)]
 STATES = [Filter(), *SINGLE, *PAIRS]
 
 
+@functools.lru_cache(maxsize=256)
 def _view(filt: Filter) -> pd.DataFrame:
     """Return every published cell of a state: published share (NaN if hidden), truth, weight, n, yes."""
     fd = figure_data()
@@ -51,39 +53,115 @@ def _view(filt: Filter) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
+def _rows_of(fid: str, series: str, category: str, filt: Filter) -> tuple[np.ndarray, str]:
+    """Return the rows a published bar's share is computed over (answered, in its domain) and its item, from
+    the microdata and what the page says of the bar: its figure's base and round, the filters the figure
+    restricts by, its series and its category."""
+    df, spec = shipped(), BY_ID[fid]
+    sc = figure_data().scope(fid, filt)
+    innovators = df["innovated"].fillna(False).astype(bool).to_numpy()
+    rows = np.ones(len(df), dtype=bool)
+    if spec.base != "all":
+        rows &= innovators
+    if spec.base == "tech_innovators":
+        rows &= df["tech_role"].isin(cb.TECH_ROLES).to_numpy()
+    if spec.series != "round":
+        rows &= (df["round"] == sc.round).to_numpy()
+    for key in sc.restrict:
+        codes = getattr(filt, key)
+        if key == "sector":
+            rows &= df["sector"].isin(codes).to_numpy()
+        elif key == "value":
+            rows &= df[["value_" + v for v in codes]].fillna(False).astype(bool).any(axis=1).to_numpy()
+        elif key == "tech_role":
+            rows &= (df["tech_role"].isin(codes) | df["tech_group"].isin(codes)).to_numpy()
+    if series != "all":
+        if spec.series == "tech_split":
+            rows &= innovators & (df["tech_role"].isin(cb.TECH_ROLES) == (series == "tech")).to_numpy()
+        else:
+            rows &= (df[spec.series].astype("object") == series).to_numpy()
+    cat = next(c for c in spec.categories if c.code == category)
+    for column, codes in cat.within:
+        rows &= df[column].isin(codes).to_numpy()
+    rows &= _answered(fid)[category]
+    return rows, cat
+
+
+@functools.cache
+def _answered(fid: str) -> dict[str, np.ndarray]:
+    """Return, per category of a figure, the rows that answered its item."""
+    answered = indicators(BY_ID[fid], shipped()).notna()
+    return {c: answered[c].to_numpy() for c in answered.columns}
+
+
+TECH = "tech_role|tech_new|tech_group"
+CODED = {"tech_role": TECH, "tech_group": TECH, "tech_new": TECH}  # one family: tech_group is derived from the others
+
+
 def _equations(view: pd.DataFrame, filt: Filter) -> list[tuple[dict[int, float], float]]:
-    """Return the attacker's equations: ({cell: coefficient}, constant) with sum coef * value = constant."""
-    key = {(f, s, c): i for i, (f, s, c) in enumerate(zip(view["figure"], view["series"], view["category"]))}
-    w = view["weight"].fillna(0).to_numpy()
+    """Return the attacker's equations: ({cell: coefficient}, constant) with sum coef * value = constant.
+
+    Derived from the rows behind every published bar, not from the dashboard's own list: bars counting the
+    same yes/no item over domains that are linearly dependent as sets of respondents (the same domain in two
+    figures, a total and its groups, a union equal to a union) give sum λ W p = 0; for a question with
+    codes (and figure 3's groups, derived from figure 1's answers and whether the technology is new), every
+    structural dependency between the bars' answer sets and their bases gives sum λ W p = -100 sum μ W. Only
+    what holds whatever the respondents answered is used: an attacker does not know the answers."""
+    df = shipped()
+    w = df["weight"].to_numpy(float)
+    bars = []
+    for i, (fid, s, c) in enumerate(zip(view["figure"], view["series"], view["category"], strict=True)):
+        if fid == "nordic":
+            continue
+        rows, cat = _rows_of(fid, s, c, filt)
+        coded = cat.variable in CODED or (cb.BY_NAME.get(cat.variable) and cb.BY_NAME[cat.variable].kind == "code")
+        family = CODED.get(cat.variable, cat.variable) if coded else (cat.variable, cat.codes, cat.na_false)
+        bars.append((i, rows, cat, family, coded))
     eqs = []
-
-    def eq(terms, const=0.0):
-        terms = {key[k]: v for k, v in terms if k in key}
-        if len(terms) > 1:
-            eqs.append((terms, const))
-
-    for fid in PARTITIONS:
-        part = view[view["figure"] == fid]
-        for s in part["series"].unique():
-            eq([((fid, s, c), 1.0) for c in part.loc[part["series"] == s, "category"]], 100.0)
-    for c in cb.VALUES:  # the values-by-sector figure: all = weighted mean of the sectors
-        eq([(("dst-values-sector", "all", c), w[key[("dst-values-sector", "all", c)]])]
-           + [(("dst-values-sector", s, c), -w[key[("dst-values-sector", s, c)]]) for s in cb.SECTORS])
-    for r in cb.ROUNDS:  # the trend figure: whole public sector = weighted mean of the sectors
-        eq([(("dst-sector-trend", r, "total"), w[key[("dst-sector-trend", r, "total")]])]
-           + [(("dst-sector-trend", r, s), -w[key[("dst-sector-trend", r, s)]]) for s in cb.SECTORS])
-    for fid, item in (("fig9", "partner_same_sector"), ("fig10", "partner_private")):
-        eq([(("fig8", "non_tech", item), 1.0), ((fid, "non_tech", item), -1.0)])
-        eq([(("fig8", "tech", item), w[key[("fig8", "tech", item)]]),
-            ((fid, "new_tech", item), -w[key[(fid, "new_tech", item)]]),
-            ((fid, "known_tech", item), -w[key[(fid, "known_tech", item)]])])
-    eq([(("fig1", "all", "solution"), 1.0), (("fig1", "all", "important"), 1.0),
-        (("fig3", "all", "new_tech"), -1.0), (("fig3", "all", "known_tech"), -1.0)])
-    if not filt.tech_role:  # figure 4's two groups make up each sector of the values-by-sector figure
-        for c in cb.VALUES:
-            eq([(("dst-values-sector", s, c), w[key[("dst-values-sector", s, c)]]) for s in filt.sector or cb.SECTORS]
-               + [(("fig4", g, c), -w[key[("fig4", g, c)]]) for g in ("tech", "non_tech")])
+    for family in dict.fromkeys(b[3] for b in bars):
+        members = [b for b in bars if b[3] == family]
+        if len(members) < 2:
+            continue
+        weight = np.array([w[rows].sum() for _, rows, *_ in members])
+        domain = np.array([rows for _, rows, *_ in members])
+        live = domain.any(axis=0)
+        if members[0][4]:  # a question with codes: every code is a possible answer in every domain pattern, but
+            # figure 3's groups follow from figure 1's answers and whether the technology is new: their
+            # family takes the answers each pattern holds
+            variable = members[0][2].variable
+            patterns = pd.DataFrame(domain[:, live].T)
+            if family == TECH:
+                answer = (df["tech_role"].astype(str) + "|" + df["tech_new"].astype(str) + "|"
+                          + df["tech_group"].astype(str)).to_numpy()[live]
+                classes = patterns.assign(answer=answer).drop_duplicates()
+            else:
+                codes = pd.DataFrame({"answer": list(cb.BY_NAME[variable].codes)})
+                classes = patterns.drop_duplicates().merge(codes, how="cross")
+            member = classes.drop(columns="answer").to_numpy(dtype=float).T  # (bars, classes)
+            tech = classes["answer"].str.split("|", expand=True) if family == TECH else None
+            yes = []
+            for j, (_, _, cat, *_) in enumerate(members):
+                said = (tech[TECH.split("|").index(cat.variable)] if family == TECH else classes["answer"])
+                yes.append(member[j] * said.isin(cat.codes).to_numpy())
+            matrix = np.concatenate([np.array(yes), member]).T
+        else:  # a yes/no item: its share times its base is additive over the domains
+            matrix = pd.DataFrame(domain[:, live].T).drop_duplicates().to_numpy(dtype=float)
+        null = _null(matrix)
+        k = len(members)
+        for vec in null.T:
+            lam = vec[:k]
+            if np.abs(lam).max() < 1e-9:
+                continue
+            const = -100.0 * (vec[k:] * weight).sum() if members[0][4] else 0.0
+            eqs.append(({m[0]: lam[j] * weight[j] for j, m in enumerate(members) if abs(lam[j]) > 1e-9}, const))
     return eqs
+
+
+def _null(matrix: np.ndarray) -> np.ndarray:
+    """Return a basis of the column combinations of `matrix` that vanish."""
+    _, sv, vt = np.linalg.svd(matrix)
+    rank = int((sv > 1e-9 * max(sv.max(initial=0), 1)).sum())
+    return vt[rank:].T
 
 
 def _propagate(view, eqs) -> dict[int, float]:
@@ -147,11 +225,14 @@ def test_the_published_example_is_now_protected():
 
 
 def _differences(narrow: Filter, wide: Filter) -> pd.DataFrame:
-    """Return, per cell shown in both states, the respondents the wider state adds (answering and yes)."""
-    a, b = _view(narrow), _view(wide)
-    both = ~a["hidden"].to_numpy() & ~b["hidden"].to_numpy()
-    return pd.DataFrame({"figure": a["figure"], "series": a["series"], "category": a["category"],
-                         "n": b["n"] - a["n"], "yes": b["yes"] - a["yes"]})[both]
+    """Return, per cell shown in both states, the respondents one state has and the other has not (answering
+    and yes): a figure the technology filter restricts in one state and highlights in the other shows the
+    wider domain in the narrower state."""
+    keys = ["figure", "series", "category"]
+    both = _view(narrow).merge(_view(wide), on=keys, suffixes=("_a", "_b"))
+    both = both[~both["hidden_a"].astype(bool) & ~both["hidden_b"].astype(bool)]
+    return pd.DataFrame({**{k: both[k] for k in keys}, "n": (both["n_b"] - both["n_a"]).abs(),
+                         "yes": (both["yes_b"] - both["yes_a"]).abs()})
 
 
 def _wider(filt: Filter):

@@ -61,7 +61,7 @@ def start_export(client, preset="slide", **state) -> tuple[dict, dict, dict]:
 def poll_export(client, body: dict, query: dict, timeout: float = 600, until=None) -> tuple[dict, list[str]]:
     """Poll the job as the page does (inputs and states sent empty) until it answers.
 
-    Returns the callback's outputs and the status texts the job reported on the way. `until(statuses)`
+    Returns the callback's outputs and the status texts (in English) the job reported on the way. `until(statuses)`
     may end the polling early (the outputs are then empty).
     """
     polled = json.loads(json.dumps(body))
@@ -73,7 +73,7 @@ def poll_export(client, body: dict, query: dict, timeout: float = 600, until=Non
         assert res.status_code == 200, res.data[:300]
         answer = res.get_json()
         if "progress" in answer:
-            statuses.append(answer["progress"]["export-status.children"])
+            statuses.append(answer["progress"]["export-progress.data"]["en"])
         if "response" in answer:
             return answer["response"], statuses
         if until is not None and until(statuses):
@@ -95,8 +95,9 @@ def zip_of(outputs: dict) -> tuple[str, zipfile.ZipFile]:
     return data["filename"], zipfile.ZipFile(io.BytesIO(base64.b64decode(data["content"])))
 
 
-def status_of(outputs: dict) -> str:
-    return outputs["export-status"]["children"]
+def status_of(outputs: dict, lang: str = "en") -> str:
+    """Return the status an export's outputs leave, in `lang` (the page shows it in its own language)."""
+    return outputs["export-progress"]["data"][lang]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -144,26 +145,31 @@ def test_export_runs_in_a_job_process_and_the_zip_arrives(image_app, store):
     before = jobs.counter(store, RENDERS)
     outputs, statuses = run_export(client, "a4", sector=["state"], lang="en")
     name, archive = zip_of(outputs)
-    assert name == "innovationsbarometer_sector-state_a4.zip"
-    assert count_by_kind(archive) == {"csv": 16, "png": 16, "svg": 16, "xlsx": 1}
+    assert name == "innovationsbarometer_sector-state_en_a4-synthetic.zip"
+    assert count_by_kind(archive) == {"csv": 16, "png": 16, "svg": 16, "xlsx": 1, "txt": 1}
     a4 = PRESETS["a4"]
     for member in archive.namelist():
         if member.endswith(".png"):
             data = archive.read(member)
             assert data[:8] == b"\x89PNG\r\n\x1a\n", member
-            assert struct.unpack(">II", data[16:24]) == (a4.width * 3, a4.height * 3), member
-    assert "fig1_sector-state.csv" in archive.namelist()
-    assert status_of(outputs) == "The ZIP file is ready."
-    assert t("export_busy", "en") in statuses  # the job said it was rendering
-    counted = [s for s in statuses if s.startswith("Drawing figure ")]  # and how far it had got
-    assert counted and all(s.endswith(" of 16 …") for s in counted)
+            width, height = struct.unpack(">II", data[16:24])
+            assert width == a4.width * 3 and height >= a4.height * 3, member  # a taller figure is not cut
+    assert "fig1_sector-state-synthetic.csv" in archive.namelist()
+    readme = archive.read("README.txt").decode("utf-8")
+    assert "Filters: Sector: State" in readme and "Language: English" in readme and SYNTHETIC_LABEL["en"] in readme
+    assert status_of(outputs) == "The ZIP file is ready: Sector: State · English."
+    assert status_of(outputs, "da") == "ZIP-filen er klar: Sektor: Stat · engelsk."
+    counted = [s for s in statuses if s.startswith("Drawing figure ")]  # how far it had got, from 1, never 0
+    assert counted and all(s.endswith(" of 16 …") for s in counted) and "Drawing figure 0 of 16 …" not in statuses
+    assert "Packing the ZIP file …" in statuses
+    assert statuses.index("Packing the ZIP file …") > statuses.index(counted[-1])  # packing after drawing
     assert "notice" not in outputs  # a success leaves the notice alone
     assert jobs.counter(store, RENDERS) == before + 1
 
     # the same request again: the same ZIP from the store, nothing rendered
     again, statuses = run_export(client, "a4", sector=["state"], lang="en")
     assert again["export-download"]["data"] == outputs["export-download"]["data"]
-    assert status_of(again) == "The ZIP file is ready." and t("export_busy", "en") not in statuses
+    assert status_of(again) == "The ZIP file is ready: Sector: State · English." and not statuses
     assert jobs.counter(store, RENDERS) == before + 1
 
 
@@ -185,7 +191,8 @@ def test_a_waiting_export_says_queued_and_takes_an_identical_render(image_app, s
         renders.free(slot)
     outputs, statuses = poll_export(client, body, query, timeout=60)
     assert base64.b64decode(outputs["export-download"]["data"]["content"]) == b"PK-the-other-render"
-    assert status_of(outputs) == "The ZIP file is ready." and t("export_busy", "en") not in statuses
+    assert status_of(outputs) == "The ZIP file is ready: Sector: Region · English."
+    assert not [s for s in statuses if s.startswith("Drawing")]
     assert jobs.counter(store, RENDERS) == before
 
 
@@ -200,7 +207,7 @@ def test_queue_full_says_so_and_downloads_nothing(image_app, store, places):
                                   "nothing was downloaded.")
     assert jobs.counter(store, RENDERS) == before
     outputs, _ = run_export(image_app.server.test_client(), "slide", value=["quality"], lang="da")
-    assert status_of(outputs) == t("export_queue_full", "da", limit=1)
+    assert status_of(outputs, "da") == t("export_queue_full", "da", limit=1)
 
 
 def test_a_request_in_the_store_is_served_even_when_the_queue_is_full(image_app, store, places, synth_data):
@@ -209,7 +216,7 @@ def test_a_request_in_the_store_is_served_even_when_the_queue_is_full(image_app,
     store.set(export_key(data_fingerprint(synth_data), True, Filter(sector=("municipality",)), "da", "a4"), b"PK-stored")
     outputs, _ = run_export(image_app.server.test_client(), "a4", sector=["municipality"])
     assert base64.b64decode(outputs["export-download"]["data"]["content"]) == b"PK-stored"
-    assert outputs["export-download"]["data"]["filename"] == "innovationsbarometer_sector-municipality_a4.zip"
+    assert outputs["export-download"]["data"]["filename"] == "innovationsbarometer_sector-municipality_da_a4-synthetic.zip"
 
 
 def test_the_store_key_names_data_filter_language_and_size(synth_data):
@@ -234,8 +241,9 @@ def test_each_app_runs_its_own_export(jobs_env, synth_data):
     for app, note in ((synthetic, SYNTHETIC_LABEL["en"]), (real, "")):
         outputs, _ = run_export(app.server.test_client(), sector=["state"], lang="en")
         name, archive = zip_of(outputs)
-        assert name == "innovationsbarometer_sector-state_data.zip"
-        fig1 = pd.read_csv(io.BytesIO(archive.read("fig1_sector-state.csv")), keep_default_na=False)
+        suffix = "-synthetic" if note else ""
+        assert name == f"innovationsbarometer_sector-state_en_data{suffix}.zip"
+        fig1 = pd.read_csv(io.BytesIO(archive.read(f"fig1_sector-state{suffix}.csv")), keep_default_na=False)
         assert set(fig1["note"]) == {note}
 
 
@@ -249,7 +257,7 @@ def test_two_identical_requests_at_once_each_get_their_zip(jobs_env, synth_data)
     assert first[1]["cacheKey"].split("~")[0] != second[1]["cacheKey"].split("~")[0]
     for body, _, query in (first, second):
         outputs, _ = poll_export(client, body, query)
-        assert zip_of(outputs)[0] == "innovationsbarometer_sector-region_data.zip"
+        assert zip_of(outputs)[0] == "innovationsbarometer_sector-region_da_data-synthetic.zip"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -261,7 +269,7 @@ def test_polling_requests_pass_the_guard_and_forged_handles_get_nothing(jobs_env
     client = create_app(synth_data, chromium=None).server.test_client()
     body, handles, query = start_export(client, sector=["state"])
     outputs, _ = poll_export(client, body, query)  # every poll passed the guard (200)
-    assert outputs["export-download"]["data"]["filename"] == "innovationsbarometer_sector-state_data.zip"
+    assert outputs["export-download"]["data"]["filename"] == "innovationsbarometer_sector-state_da_data-synthetic.zip"
     polled = json.loads(json.dumps(body))
     for item in polled["inputs"] + polled["state"]:
         item["value"] = None

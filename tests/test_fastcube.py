@@ -20,7 +20,7 @@ def _both(spec, filt):
     """Return (pandas estimates, fast estimates, pandas sums, order) of a figure for a filter."""
     fd = figure_data()
     cube = fd.cube(spec)
-    keys, rows = fd.setup(spec).keys(filt)
+    keys, rows = fd.setup(spec).keys(fd.scope(spec, filt))
     cells = cube.cells
     series = tables._series(spec, cells)
     order = tables.SERIES_ORDER.get(spec.series, ["all"])

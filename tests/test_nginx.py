@@ -327,3 +327,27 @@ def test_timeouts_are_consistent_with_gunicorns(gunicorn_settings):
     # nginx waits for an answer as long as gunicorn lets a request run
     assert seconds["proxy_read_timeout"] >= int(gunicorn_settings["timeout"])
     assert seconds["keepalive_timeout"] <= 60
+
+
+# --------------------------------------------------------------------------------------------------
+# Requests the servers refuse before the app sees them: the dashboard's own error page
+# --------------------------------------------------------------------------------------------------
+def test_a_link_too_long_gets_the_dashboards_error_page_from_gunicorn_and_through_nginx(gunicorn_port, nginx_port):
+    """The issue's example: a link over gunicorn's request-line limit got a bare "Request Line is too large"."""
+    from dashboard.error_page import page
+
+    long_link = "/?sector=" + ",".join(["state"] * 1500)  # about 9 KB: longer than either server reads
+    for port in (gunicorn_port, nginx_port):
+        status, headers, body = get("127.0.0.1", port, long_link)
+        text = body.decode("utf-8")
+        assert status == 414 and text == page(414), (port, text[:300])
+        assert "Linket er for langt" in text and "The link is too long" in text and '<a href="/">' in text
+        assert headers["content-type"].startswith("text/html") and "charset=utf-8" in headers["content-type"]
+        assert "frame-ancestors" in headers["content-security-policy"] and headers["x-content-type-options"] == "nosniff"
+        assert "Request Line is too large" not in text and "nginx" not in text.lower()
+    # a link of 6 KB is read and answered (gunicorn reads lines up to 8 KB, as nginx does)
+    status, _, body = get("127.0.0.1", gunicorn_port, "/?sector=" + ",".join(["state"] * 1000))
+    assert status == 200 and b"react-entry-point" in body
+    # headers too large for nginx: the same page, saying so
+    status, _, body = get("127.0.0.1", nginx_port, "/", headers={"Cookie": "c=" + "x" * 20_000})
+    assert status == 400 and body.decode("utf-8") == page(431)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.data.filters import ALLOWED, Filter, parse_filter
-from dashboard.export.bundle import table_csv
+from dashboard.export.sheets import table_csv
 from dashboard.figures.build import figure_dict
 from dashboard.figures.specs import FIGURES
 from tests.shipped import figure_data
@@ -53,9 +53,9 @@ def current() -> dict[str, str]:
         for lang in ("da", "en"):
             for spec in FIGURES:
                 table = fd.table(spec, filt, lang)
-                csv = table_csv(table, spec, lang, True)
+                csv = table_csv(table, spec, fd.scope(spec, filt), lang, True)
                 for width in WIDTHS:
-                    fig = figure_dict(spec, table, filt, lang, width=width)
+                    fig = figure_dict(spec, table, fd.scope(spec, filt), lang, width=width)
                     out[f"{spec.id}|{label}|{lang}|{width}"] = _digest([fig, csv])
     return out
 

@@ -60,13 +60,13 @@ def test_sector_filter_changes_shares_and_shrinks_n():
 
 
 def test_own_variable_filter_highlights_instead_of_collapsing():
-    table = figure_data().table("fig1", parse_filter(tech_role="new_tech"))
+    table = figure_data().table("fig1", parse_filter(tech_role="solution,important"))
     assert table["highlighted"].tolist() == [True, True, False, False, False]
     assert table["share"].sum() == pytest.approx(100, abs=0.01)  # all five answers still shown
     fig4 = figure_data().table("fig4", parse_filter(value="efficiency", tech_role="non_tech"))
     marked = fig4[fig4["highlighted"]]
     assert len(fig4) == 10
-    assert "value_efficiency" in set(marked["category"]) and "non_tech" in set(marked["series"])
+    assert list(zip(marked["series"], marked["category"])) == [("non_tech", "value_efficiency")]
     assert fig4.loc[0, "n"] == figure_data().table("fig4", Filter()).loc[0, "n"]  # neither filter shrinks its own base
 
 
@@ -74,12 +74,71 @@ def test_own_variable_filter_highlights_instead_of_collapsing():
     ("solution", ["solution"]),
     ("important", ["important"]),
     ("minor,none", ["minor", "none"]),
-    ("new_tech", ["solution", "important"]),
     ("non_tech", ["minor", "none", "dont_know"]),
+    ("solution,important", ["solution", "important"]),
 ])
 def test_each_role_highlights_exactly_its_own_bars(role, marked):
     table = figure_data().table("fig1", parse_filter(tech_role=role))
     assert table.loc[table["highlighted"], "category"].tolist() == marked
+
+
+TECH_GROUPS = {  # what each figure broken down by technology shows, by the data's own columns
+    "fig1": ("category", "tech_role"), "fig3": ("category", "tech_group"), "fig2": ("series", "tech_new"),
+    "fig4": ("series", "tech_split"), "fig8": ("series", "tech_split"), "fig6": ("series", "tech_group"),
+    "fig9": ("series", "tech_group"), "fig10": ("series", "tech_group"),
+}
+TECH_CHOICES = [*cb.TECH_ROLE_CODES, *cb.TECH_GROUP_CODES, "solution,minor", "new_tech,non_tech", "important,new_tech"]
+
+
+def _tech_column(df: pd.DataFrame, kind: str) -> pd.Series:
+    """Return each row's group of a technology breakdown, from the microdata's columns."""
+    if kind == "tech_split":
+        split = np.where(df["tech_role"].isin(cb.TECH_ROLES), "tech", "non_tech")
+        return pd.Series(split, index=df.index).where(df["innovated"].fillna(False).astype(bool))
+    return df[kind].astype("object")
+
+
+@pytest.mark.parametrize("figure", list(TECH_GROUPS))
+@pytest.mark.parametrize("choice", TECH_CHOICES)
+def test_a_technology_highlight_is_for_exactly_the_chosen_innovations(figure, choice):
+    """The issue's example: figure 8's "technological innovations" highlighted as "new technology". Bars the
+    technology filter highlights are for the chosen innovations and no others; where the figure's groups
+    cannot say that, the filter restricts its rows and every bar is for the chosen innovations."""
+    df, spec = shipped(), BY_ID[figure]
+    filt = parse_filter(tech_role=choice)
+    base = (df["round"] == cb.CURRENT_ROUND) & df["innovated"].fillna(False).astype(bool)
+    if spec.base == "tech_innovators":
+        base &= df["tech_role"].isin(cb.TECH_ROLES)
+    codes = choice.split(",")
+    chosen = base & (df["tech_role"].isin(codes) | df["tech_group"].isin(codes))
+    axis, kind = TECH_GROUPS[figure]
+    group = _tech_column(df, kind)
+    table = figure_data().table(figure, filt, "en")
+    marked = table[table["highlighted"]]
+    if len(marked):
+        rows = base & group.isin(set(marked[axis]))
+        assert rows.equals(chosen), "a highlighted group holds innovations that were not chosen, or misses some"
+        assert set(marked[axis]) == set(table[axis]) & set(group[chosen].dropna())
+    else:  # restricted: every bar counts the chosen innovations of its group only
+        answered = indicators(spec, df).notna()
+        for row in table.itertuples():
+            in_group = group == (row.series if axis == "series" else row.category)
+            domain = chosen & (in_group if axis == "series" else True)
+            assert row.n == int((domain & answered[row.category]).sum()), (row.series, row.category)
+        assert set(table[axis]) <= set(group[chosen].dropna()) or not chosen.any()
+
+
+def test_figure_8_and_figure_10_agree_on_the_same_group():
+    """State workplaces, new technology: fig8 gave 26.8 % (all technological innovations) against fig10's 32.3 %."""
+    filt = parse_filter(sector="state", tech_role="new_tech")
+    fig8 = figure_data().table("fig8", filt, "en").set_index("category")
+    fig10 = figure_data().table("fig10", filt, "en").set_index("series")
+    assert fig8.loc["partner_private", "n"] == fig10.loc["new_tech", "n"] == 72
+    assert fig8.loc["partner_private", "share"] == pytest.approx(fig10.loc["new_tech", "share"], abs=1e-9)
+    assert round(fig10.loc["new_tech", "share"], 1) == 32.3
+    assert not fig8["highlighted"].any() and list(fig8["series"].unique()) == ["tech"]
+    known = figure_data().table("fig8", parse_filter(sector="state", tech_role="known_tech"), "en")
+    assert not np.allclose(known["n"], fig8["n"])
 
 
 def test_tech_filter_on_an_all_workplaces_figure_restricts_to_those_innovators():
@@ -138,3 +197,26 @@ def test_round_filter_highlights_round_in_trend_figure_only():
     assert set(table.loc[table["highlighted"], "series"]) == {"2015-2016"}
     fig1 = figure_data().table("fig1", parse_filter(round="2015-2016"))
     assert fig1.loc[0, "n"] == 1877  # the 2018-2019 question, shown for its own round
+    assert figure_data().scope("fig1", parse_filter(round="2015-2016")).round_missing
+
+
+def test_a_round_applies_to_the_figures_whose_questions_its_data_answer():
+    """Decided from the data, not hard-coded: a file whose 2015-2016 rows answer the values question gives
+    figure 4 that round, and the round control and the command line offer it there."""
+    df = shipped().copy()
+    old = (df["round"] == "2015-2016") & df["innovated"].fillna(False).astype(bool)
+    donors = df[(df["round"] == cb.CURRENT_ROUND) & df["innovated"].fillna(False).astype(bool)]
+    for column in cb.VALUE_COLUMNS:  # answers for the earlier round's innovators, as a real file may have them
+        df.loc[old, column] = donors[column].to_numpy()[np.arange(old.sum()) % len(donors)]
+    from dashboard.figures.tables import FigureData
+
+    fd = FigureData(df)
+    assert fd.rounds("fig4") == ("2018-2019", "2015-2016") and fd.rounds("fig8") == ("2018-2019",)
+    assert set(fd.round_figures("2015-2016")) == {"dst-sector-trend", "fig4", "dst-values-sector"}
+    filt = parse_filter(round="2015-2016")
+    table = fd.table("fig4", filt, "en")
+    assert set(table["round"]) == {"2015-2016"} and not fd.scope("fig4", filt).round_missing
+    answered = old & df["value_quality"].notna()
+    assert table.groupby("series")["n"].max().sum() == answered.sum()  # the 2015-2016 innovators
+    assert fd.scope("fig8", filt).round_missing and set(fd.table("fig8", filt)["round"]) == {"2018-2019"}
+    assert figure_data().rounds("fig4") == ("2018-2019",)  # the shipped data: only innovated in 2015-2016

@@ -5,7 +5,8 @@
 - `url`: ``read_url`` (a link sets the filters and language), ``write_url`` (the filters write the link) and ``reset_filters``;
 - `figures`: ``update_figures`` (every graph's figure and config for the filter, and the notice);
 - `texts`: ``translate`` (every static text in the chosen language);
-- `downloads`: ``download_csv`` (one figure's numbers as CSV);
+- `downloads`: ``download_csv`` and ``download_xlsx`` (one figure's numbers as CSV or XLSX);
+- `camera`: ``camera_image`` (a chart's camera button: the chart at the chosen export size, as a PNG);
 - `export`: ``export_all`` (every figure as PNG, SVG, CSV and XLSX in one ZIP);
 - `browser`: the clientside callbacks (chart width, page language, phone filter panel, ...);
 - `common`: parsing untrusted control values into a Filter and problems into a notice.
@@ -19,6 +20,7 @@ from ..cache import ResponseCache
 from ..export.images import find_chromium
 from ..figures.tables import FigureData
 from .browser import MEASURE_JS, PHONE_PAGE, register_browser_side
+from .camera import register_camera
 from .common import control_values, problem, strict_filter
 from .downloads import csv_filename, csv_text, register_downloads
 from .export import export_filename, register_export
@@ -40,8 +42,9 @@ def register_callbacks(app, data: FigureData, synthetic: bool = True, images: bo
     register_reset(app)
     register_figures(app, data, synthetic, cache or ResponseCache())
     register_tables(app, data)
-    register_texts(app, data.fpc)
+    register_texts(app, data.fpc, {r: data.round_figures(r) for r in data.data_rounds()})
     register_downloads(app, data, synthetic)
+    register_camera(app, data, synthetic)
     register_export(app, data, synthetic, images)
     register_browser_side(app)
 

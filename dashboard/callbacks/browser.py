@@ -59,6 +59,25 @@ function (pathname) {
 """.replace("BUCKETS", json.dumps(list(WIDTH_BUCKETS))).replace("CHART_WIDTH", CHART_WIDTH).replace("PHONE", str(PHONE_PAGE))
 
 
+# A card's toggle shows its numbers as a table (and names what it does next: "Show the chart"); the focus moves
+# to the table, which is scrolled into view below the sticky filter bar, and back to the button with the chart.
+TOGGLE_TABLE_JS = """
+function (n) {
+    const table = (n || 0) % 2 === 1;
+    const figure = window.dash_clientside.callback_context.outputs_list[0].id.figure;
+    window.setTimeout(() => {
+        const view = document.getElementById(figure + '-table');
+        if (!table || !view) return;
+        const bar = document.getElementById('filters');
+        const top = view.getBoundingClientRect().top + window.pageYOffset - (bar ? bar.offsetHeight + 12 : 0);
+        window.scrollTo({top: Math.max(0, top), behavior: 'instant'});
+        view.focus({preventScroll: true});
+    }, 0);
+    return [table ? 'card-body show-table' : 'card-body show-chart', table ? 'btn btn-view is-table' : 'btn btn-view'];
+}
+"""
+
+
 def register_browser_side(app) -> None:
     """Register the clientside callbacks."""
     app.clientside_callback(
@@ -80,10 +99,9 @@ def register_browser_side(app) -> None:
         prevent_initial_call=True,
     )
     app.clientside_callback(  # a card's "show numbers as a table" toggle
-        "function (n) { const table = (n || 0) % 2 === 1;"
-        " return [table ? 'card-body show-table' : 'card-body show-chart', table ? 'true' : 'false']; }",
+        TOGGLE_TABLE_JS,
         Output({"type": "card-body", "figure": MATCH}, "className"),
-        Output({"type": "view-toggle", "figure": MATCH}, "aria-pressed"),
+        Output({"type": "view-toggle", "figure": MATCH}, "className"),
         Input({"type": "view-toggle", "figure": MATCH}, "n_clicks"),
         prevent_initial_call=True,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, html
 
-from ..data.filters import ALLOWED, FILTER_KEYS, MAX_CODES, Filter, FilterError, parse_filter
+from ..data.filters import ALLOWED, FILTER_KEYS, FILTER_LABELS, MAX_CODES, Filter, FilterError, parse_filter
 from ..i18n import t
 from ..layout import FILTER_IDS, GROUP_PREFIX
 
@@ -33,13 +33,14 @@ def _quoted(values) -> str:
     return ", ".join(repr(str(v)[:40]) for v in values[:3]) + (", ..." if len(values) > 3 else "")
 
 
-def problem(key: str, raw, lang: str, in_url: bool = False) -> str | None:
-    """Return a readable message if `raw` is not a valid value of filter `key`, else None.
+def problem(key: str, raw, lang: str) -> str | None:
+    """Return a readable message if `raw` (a control's value in a callback request) is not a valid value of
+    filter `key`, else None. (A link's values are read by `url.url_state`.)
 
     Examples
     --------
-    >>> problem("sector", "region,foo", "da", in_url=True)
-    "Ukendt værdi i linket ignoreret: sector 'foo'; tilladt: state, region, municipality"
+    >>> problem("sector", ["region", "foo"], "en")
+    "Unknown filter value: Sector 'foo'; allowed: state, region, municipality. The default filter is shown."
     >>> problem("value", ["quality"], "en") is None
     True
     """
@@ -51,18 +52,18 @@ def problem(key: str, raw, lang: str, in_url: bool = False) -> str | None:
     except Exception as exc:  # a value no parser anticipated; say so rather than fail
         message = f"{key}: {type(exc).__name__}"
     items = _items(raw)
-    prefix = "notice_url_" if in_url else "notice_"
+    name = FILTER_LABELS[key][lang]
     if items is None:
-        return t("notice_wrong_type", lang, key=key, type=type(raw).__name__)
+        return t("notice_wrong_type", lang, key=name, type=type(raw).__name__)
     allowed = ALLOWED[key]
     bad = [i for i in items if not isinstance(i, str) or i not in allowed]
     if len(items) > MAX_CODES:
-        return t(prefix + "too_many", lang, key=key, count=len(items), limit=MAX_CODES)
+        return t("notice_too_many", lang, key=name, count=len(items), limit=MAX_CODES)
     if bad:
-        return t(prefix + "unknown", lang, key=key, values=_quoted(bad), allowed=", ".join(allowed))
+        return t("notice_unknown", lang, key=name, values=_quoted(bad), allowed=", ".join(allowed))
     if key == "round":
-        return t(prefix + "one_round", lang, allowed=", ".join(allowed))
-    return t(prefix + "other", lang, message=message[:MAX_NOTICE_CHARS])
+        return t("notice_one_round", lang, allowed=", ".join(allowed))
+    return t("notice_other", lang, message=message[:MAX_NOTICE_CHARS])
 
 
 def control_values(sector, tech_role, value, round_) -> dict:

@@ -1,4 +1,6 @@
-"""``download_csv``: a figure's download button -> the CSV of its table for the current filter."""
+"""``download_csv`` and ``download_xlsx``: a card's download buttons -> its figure's numbers for the current
+filter, as CSV in the page language's dialect (Danish: what Danish Excel opens as a table) or as an XLSX
+workbook with the figure's metadata and what each column holds."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ from dash import MATCH, Input, Output, State, ctx, dcc, no_update, set_props
 from dash.exceptions import PreventUpdate
 
 from ..data.filters import Filter
-from ..export.bundle import table_csv
+from ..export.bundle import workbook
+from ..export.names import figure_stem
+from ..export.sheets import table_csv
 from ..figures.specs import BY_ID
 from ..figures.tables import FigureData
 from ..i18n import lang_or_default
@@ -20,34 +24,39 @@ UNKNOWN_FIGURE = {
     "da": "Ukendt figur {figure}; intet blev hentet.",
     "en": "Unknown figure {figure}; nothing was downloaded.",
 }
+FORMATS = ("csv", "xlsx")
 
 
 def csv_text(data: FigureData, figure: str, filt: Filter, lang: str, synthetic: bool) -> str:
-    """Return the CSV of a figure's table: the columns of `barometer table`, then a `note` column."""
+    """Return the CSV of a figure's table: the columns of `barometer table`, then `filters` and `note`, in the
+    dialect of `lang`."""
     spec = BY_ID[figure]
-    return table_csv(data.table(figure, filt, lang), spec, lang, synthetic)
+    return table_csv(data.table(figure, filt, lang), spec, data.scope(spec, filt), lang, synthetic)
 
 
-def csv_filename(figure: str, filt: Filter, synthetic: bool) -> str:
-    """Return the download's file name: the PNG file name, a '-synthetic' suffix, '.csv'."""
-    from ..figures.build import png_filename
-
-    stem = png_filename(BY_ID[figure], filt).removesuffix(".png")
-    return f"{stem}{'-synthetic' if synthetic else ''}.csv"
+def csv_filename(figure: str, filt: Filter, synthetic: bool, data: FigureData | None = None, fmt: str = "csv") -> str:
+    """Return the download's file name: the figure and the filters that shape it, '-synthetic' over the
+    synthetic data, and the format's extension."""
+    spec = BY_ID[figure]
+    return f"{figure_stem(spec, data.scope(spec, filt) if data else filt, synthetic)}.{fmt}"
 
 
 def register_downloads(app, data: FigureData, synthetic: bool) -> None:
-    """Register ``download_csv`` over `data`."""
+    """Register ``download_csv`` and ``download_xlsx`` over `data`."""
+    for fmt in FORMATS:
+        _register(app, data, synthetic, fmt)
 
+
+def _register(app, data: FigureData, synthetic: bool, fmt: str) -> None:
     @app.callback(
-        Output({"type": "download", "figure": MATCH}, "data"),
-        Input({"type": "download-btn", "figure": MATCH}, "n_clicks"),
+        Output({"type": f"download-{fmt}", "figure": MATCH}, "data"),
+        Input({"type": f"{fmt}-btn", "figure": MATCH}, "n_clicks"),
         *FILTER_STATES,
         State("lang", "value"),
         prevent_initial_call=True,
     )
-    def download_csv(n_clicks, sector, tech_role, value, round_, lang):
-        """Return the CSV of the clicked figure's numbers for the current filter."""
+    def download(n_clicks, sector, tech_role, value, round_, lang):
+        """Return the clicked figure's numbers for the current filter as a file."""
         if not n_clicks:
             raise PreventUpdate
         lang = lang_or_default(lang)
@@ -57,9 +66,14 @@ def register_downloads(app, data: FigureData, synthetic: bool) -> None:
             set_props("notice", {"children": children, "is_open": is_open})
             return no_update
         filt, _ = strict_filter(control_values(sector, tech_role, value, round_), lang)
+        name = csv_filename(figure, filt, synthetic, data, fmt)
         try:
-            return dcc.send_string(csv_text(data, figure, filt, lang, synthetic),
-                                   csv_filename(figure, filt, synthetic), type="text/csv")
+            if fmt == "csv":
+                return dcc.send_string(csv_text(data, figure, filt, lang, synthetic), name, type="text/csv")
+            content = workbook(data, filt, lang, synthetic, figures=(BY_ID[figure],))
+            return dcc.send_bytes(content, name)
         except Exception:
-            logger.exception("download of %s failed for %r", figure, filt)
+            logger.exception("%s download of %s failed for %r", fmt, figure, filt)
             raise PreventUpdate from None
+
+    download.__name__ = f"download_{fmt}"

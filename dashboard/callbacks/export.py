@@ -25,11 +25,12 @@ from ..cache import data_fingerprint
 from ..data.filters import Filter
 from ..export import images as image_export
 from ..export.bundle import export_files, zip_bytes
+from ..export.names import zip_name
 from ..export.presets import DEFAULT_SCALE, PRESETS
 from ..figures.tables import FigureData
-from ..i18n import LANGS, lang_or_default, t
+from ..i18n import LANGS, LANGUAGE_NAMES, lang_or_default, t
 from ..layout import preset_options
-from .common import FILTER_STATES, _notice, control_values, strict_filter
+from .common import FILTER_INPUTS, FILTER_STATES, _notice, control_values, strict_filter
 
 logger = logging.getLogger(__name__)
 
@@ -40,40 +41,63 @@ BUTTON_CLASS = "btn btn-export"
 POLL_MS = 500  # how often the page asks whether the export is done
 RENDERS = "export:renders"  # counter in the store: exports rendered (not served from the store)
 
-# The live region says "queued" the moment the button is pressed, in the page's language.
-QUEUED_JS = """
-function (n_clicks, lang) {
-    const texts = TEXTS;
-    return texts[lang] || texts[DEFAULT];
+PROGRESS = "export-progress"  # what the export is doing, in every language: {"da": ..., "en": ..., "done": bool}
+
+# The status says "starting" the moment the button is pressed.
+STARTING_JS = """
+function (n_clicks) { return TEXTS; }
+""".replace("TEXTS", json.dumps({lang: t("export_starting", lang) for lang in LANGS}, ensure_ascii=False))
+
+# The status is shown in the page's language, whichever language the export was asked for in.
+SHOW_STATUS_JS = """
+function (progress, lang) {
+    if (!progress) return '';
+    return progress[lang] || progress[DEFAULT] || '';
 }
-""".replace("TEXTS", json.dumps({lang: t("export_queued", lang) for lang in LANGS}, ensure_ascii=False)).replace(
-    "DEFAULT", json.dumps(LANGS[0]))
+""".replace("DEFAULT", json.dumps(LANGS[0]))
+
+# A finished export's message (ready, refused, failed) is about the filters it was asked with: it goes when the
+# filters or the export size change. A running export keeps its status.
+CLEAR_STATUS_JS = """
+function () {
+    const progress = arguments[arguments.length - 1];
+    return progress && progress.done ? null : window.dash_clientside.no_update;
+}
+"""
+
+
+def said(key: str, final: bool = False, **fields) -> dict:
+    """Return a status of the export in every language (see PROGRESS), `final` when the export has ended; a field
+    may be a callable of the language giving its text in that language."""
+    return {"done": final, **{lang: t(key, lang, **{k: v(lang) if callable(v) else v for k, v in fields.items()})
+                              for lang in LANGS}}
 
 
 class QueueFull(RuntimeError):
     """The machine already renders its limit of exports and as many wait; nothing was rendered."""
 
 
-def export_filename(filt: Filter, preset: str | None) -> str:
-    """Return the ZIP's file name: the active filters (or 'all') and the preset ('data': numbers only).
+def export_filename(filt: Filter, preset: str | None, lang: str = "da", synthetic: bool = False) -> str:
+    """Return the ZIP's file name: the active filters (or 'all'), the language, the preset ('data': numbers only)
+    and '-synthetic' over the synthetic data.
 
-    >>> export_filename(Filter(sector=("state", "region")), "a4")
-    'innovationsbarometer_sector-state-region_a4.zip'
-    >>> export_filename(Filter(), None)
-    'innovationsbarometer_all_data.zip'
+    >>> export_filename(Filter(sector=("state", "region")), "a4", "en", True)
+    'innovationsbarometer_sector-state-region_en_a4-synthetic.zip'
     """
-    slug = "_".join(f"{k}-{'-'.join(v)}" for k, v in filt.active().items()) or "all"
-    return f"innovationsbarometer_{slug}_{preset or 'data'}.zip"
+    return zip_name(filt, lang, preset, synthetic)
 
 
-def export_zip(data: FigureData, filt: Filter, lang: str, preset: str | None, synthetic: bool, progress=None) -> bytes:
+def export_zip(data: FigureData, filt: Filter, lang: str, preset: str | None, synthetic: bool, progress=None,
+               packing=None) -> bytes:
     """Return the ZIP of every figure for `filt`: images at `preset` x SCALE, or the numbers only (None);
-    `progress(done, total)` hears of each figure rendered."""
+    `progress(done, total)` hears of each figure rendered, `packing()` that the files are being packed."""
     if preset is None:
         files = export_files(data, filt, lang=lang, formats=NUMBER_FORMATS, synthetic=synthetic)
     else:
         files = export_files(data, filt, lang=lang, formats=ALL_FORMATS, preset=preset, scale=SCALE,
                              synthetic=synthetic, progress=progress)
+    if packing is not None:
+        packing()
     return zip_bytes(files)
 
 
@@ -98,8 +122,8 @@ class Exports:
         """Return the image ZIP for the request, from the store or rendered now.
 
         `say(text_key, **fields)` is told "export_queued" while the export waits for a render slot,
-        "export_busy" when it starts and "export_progress" (done, total) as figures are drawn. Raises
-        QueueFull when every place is taken.
+        "export_progress" (done, total) as figures are drawn and "export_packing" when the files are packed.
+        Raises QueueFull when every place is taken.
         """
         key = export_key(self.fingerprint, self.synthetic, filt, lang, preset)
         cached = self.store.get(key)
@@ -119,11 +143,11 @@ class Exports:
                 cached = self.store.get(key)  # rendered by an identical request while this one waited
                 if cached is not None:
                     return cached
-                say("export_busy")
                 started = time.perf_counter()
                 with jobs.low_priority():
                     content = export_zip(self.data, filt, lang, preset, self.synthetic,
-                                         progress=lambda done, total: say("export_progress", done=done, total=total))
+                                         progress=lambda done, total: say("export_progress", done=done, total=total),
+                                         packing=lambda: say("export_packing"))
                 self.store.set(key, content, expire=jobs.EXPORT_SECONDS)
                 count = self.store.incr(RENDERS)
                 logger.info("export rendered in %.1f s (%d so far): %s, %s, %s",
@@ -139,45 +163,49 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
 
     def export_all(set_progress, n_clicks, preset, sector, tech_role, value, round_, lang):
         """Return the ZIP of every figure for the current filter, or a notice saying why there is none;
-        and the status text."""
+        and the status, in every language."""
         if not n_clicks:
             raise PreventUpdate
         lang = lang_or_default(lang)
         filt, problems = strict_filter(control_values(sector, tech_role, value, round_), lang)
         if problems:
-            return no_update, *_notice([*problems, t("notice_export_filter", lang)]), ""
+            return no_update, *_notice([*problems, t("notice_export_filter", lang)]), None
         if not (isinstance(preset, str) and preset in PRESETS):
             return no_update, *_notice([t("notice_preset", lang, value=repr(str(preset)[:40]),
-                                          allowed=", ".join(PRESETS))]), ""
+                                          allowed=", ".join(PRESETS))]), None
 
         def say(key, **fields):
-            set_progress(t(key, lang, **fields))
+            set_progress(said(key, **fields))
+
+        def ready():
+            return said("export_ready", final=True, language=lambda page: LANGUAGE_NAMES[page][lang],
+                        filters=lambda page: "; ".join(filt.describe(page)) or t("no_filters", page))
 
         messages = []
         try:
             if images:
                 try:
                     content = exports.zip(filt, lang, preset, say)
-                    return (dcc.send_bytes(content, export_filename(filt, preset)), no_update, no_update,
-                            t("export_ready", lang))
+                    return (dcc.send_bytes(content, export_filename(filt, preset, lang, synthetic)), no_update,
+                            no_update, ready())
                 except image_export.ExportUnavailable:  # Chromium went away since the app started
                     logger.warning("no Chromium for the export; sending the numbers only")
                     messages.append(t("notice_export_numbers", lang))
             content = export_zip(data, filt, lang, None, synthetic)
             notice = _notice(messages) if messages else (no_update, no_update)
-            return dcc.send_bytes(content, export_filename(filt, None)), *notice, t("export_ready", lang)
+            return dcc.send_bytes(content, export_filename(filt, None, lang, synthetic)), *notice, ready()
         except QueueFull:
             logger.warning("export refused: %d exports already render and wait on this machine", 2 * exports.limit)
-            return no_update, no_update, no_update, t("export_queue_full", lang, limit=exports.limit)
+            return no_update, no_update, no_update, said("export_queue_full", final=True, limit=exports.limit)
         except Exception:
             logger.exception("export of every figure failed for %r, preset %r", filt, preset)
-            return no_update, *_notice([t("notice_export_error", lang)]), ""
+            return no_update, *_notice([t("notice_export_error", lang)]), said("export_failed", final=True)
 
     app.callback(
         Output("export-download", "data"),
         Output("notice", "children", allow_duplicate=True),
         Output("notice", "is_open", allow_duplicate=True),
-        Output("export-status", "children", allow_duplicate=True),
+        Output(PROGRESS, "data", allow_duplicate=True),
         Input("export-all", "n_clicks"),
         State("export-size", "value"),
         *FILTER_STATES,
@@ -185,18 +213,17 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
         prevent_initial_call=True,
         background=True,
         interval=POLL_MS,
-        progress=[Output("export-status", "children")],
+        progress=[Output(PROGRESS, "data")],
         running=[(Output("export-all", "disabled"), True, False),
                  (Output("export-all", "className"), BUTTON_CLASS + " is-busy", BUTTON_CLASS)],
     )(export_all)
 
-    app.clientside_callback(
-        QUEUED_JS,
-        Output("export-status", "children"),
-        Input("export-all", "n_clicks"),
-        State("lang", "value"),
-        prevent_initial_call=True,
-    )
+    app.clientside_callback(STARTING_JS, Output(PROGRESS, "data", allow_duplicate=True), Input("export-all", "n_clicks"),
+                            prevent_initial_call=True)
+    app.clientside_callback(SHOW_STATUS_JS, Output("export-status", "children"), Input(PROGRESS, "data"),
+                            Input("lang", "value"))
+    app.clientside_callback(CLEAR_STATUS_JS, Output(PROGRESS, "data", allow_duplicate=True), *FILTER_INPUTS,
+                            Input("export-size", "value"), State(PROGRESS, "data"), prevent_initial_call=True)
 
     @app.callback(
         Output("export-size", "options"),

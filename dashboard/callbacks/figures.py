@@ -7,6 +7,8 @@ are still drawn.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 
 from dash import ClientsideFunction, Input, Output, State, no_update
@@ -14,13 +16,15 @@ from dash.exceptions import PreventUpdate
 
 from ..cache import ResponseCache
 from ..cards import card_ids, card_pairs, card_spans
+from ..data.codebook import CURRENT_ROUND
 from ..figures.alternative import summary, table_view
 from ..figures.specs import FIGURES, IDS
 from ..figures.tables import FigureData
 from ..figures.theme import WIDTH_BUCKETS, bucket
 from ..i18n import DEFAULT_LANG, LANGS, lang_or_default, t
-from ..layout import CHART_WIDTH, CHARTS_WAKE
+from ..layout import CHART_WIDTH, CHARTS_WAKE, FIGURES_STATE
 from ..views import data_table
+from .camera import camera
 from .common import FILTER_INPUTS, FILTER_STATES, _notice, control_values, strict_filter
 from .url import link_problems
 
@@ -123,13 +127,47 @@ def _register_table(app, data: FigureData, spec) -> None:
             raise PreventUpdate
         lang = lang_or_default(lang)
         filt, _ = strict_filter(control_values(sector, tech_role, value, round_), lang)
-        return data_table(table_view(spec, data.rows(spec, filt, lang), filt, lang), ids["table"])
+        return data_table(table_view(spec, data.rows(spec, filt, lang), data.scope(spec, filt), lang), ids["table"])
 
 
-def status_text(filt, lang: str, drawn: int) -> str:
-    """Return what the live region says after a redraw: '16 figurer opdateret: Sektor: Stat'."""
+def numbers_digest(rows) -> str:
+    """Return a digest of what a figure's bars show (values, intervals, n, hidden, highlighted), to tell whether
+    a redraw changed them."""
+    shown = [(r.series, r.category, None if r.share != r.share else round(r.share, 6),
+              None if r.ci_low != r.ci_low else round(r.ci_low, 6), int(r.n), bool(r.suppressed), bool(r.highlighted))
+             for r in rows]
+    return hashlib.sha1(json.dumps(shown).encode("utf-8")).hexdigest()[:16]
+
+
+def status_text(filt, lang: str, changed: int, total: int = len(IDS), round_figures: int | None = None) -> str:
+    """Return what the live region says after a redraw: how many figures changed, for which filters ('16 figurer
+    opdateret: Sektor: Stat'; '1 af 16 figurer opdateret: Runde: 2015-2016'), and, when a round other than the
+    current is chosen, how many figures have it.
+
+    >>> from dashboard.data.filters import Filter
+    >>> status_text(Filter(sector=("state",)), "en", 15)
+    '15 of 16 figures updated: Sector: State.'
+    """
     filters = "; ".join(filt.describe(lang)) or t("no_filters", lang)
-    return t("figures_updated", lang, count=drawn, filters=filters)
+    if changed == 0:
+        text = t("figures_unchanged", lang, filters=filters)
+    elif changed >= total:
+        text = t("figures_updated", lang, count=changed, filters=filters)
+    else:
+        text = t("figures_some_updated", lang, count=changed, total=total, filters=filters)
+    if round_figures is not None and filt.round != CURRENT_ROUND:
+        text += " " + t("round_applies", lang, round=filt.round, count=round_figures, total=total)
+    return text
+
+
+def announced(digests: dict[str, str], before, lang: str, widths) -> tuple[int, dict]:
+    """Return how many figures a redraw changes, against the ``figures-state`` store of the last redraw, and the
+    store's new value (a changed language or chart width changes every figure)."""
+    now = {"digests": digests, "lang": lang, "widths": widths}
+    if not isinstance(before, dict) or before.get("lang") != lang or before.get("widths") != widths \
+            or not isinstance(before.get("digests"), dict):
+        return len(digests), now
+    return sum(1 for fid, d in digests.items() if before["digests"].get(fid) != d), now
 
 
 def register_figures(app, data: FigureData, synthetic: bool = True, cache: ResponseCache | None = None) -> None:
@@ -151,13 +189,15 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
         Output("notice", "children"),
         Output("notice", "is_open"),
         Output("figures-status", "children"),
+        Output(FIGURES_STATE, "data"),
         *FILTER_INPUTS,
         Input("lang", "value"),
         Input("url-problems", "data"),
         Input(CHART_WIDTH, "data"),
+        State(FIGURES_STATE, "data"),
         *[State({"type": "card-body", "figure": fid}, "className") for fid in IDS],
     )
-    def update_figures(sector, tech_role, value, round_, lang, url_problems, chart_width=None, *views):
+    def update_figures(sector, tech_role, value, round_, lang, url_problems, chart_width=None, before=None, *views):
         """Return each figure, built for the width its card has, its config, summary and (for a card showing
         its table) table view for the filter, the notice and what the live region announces."""
         messages = []
@@ -173,13 +213,14 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
             messages = link_problems(url_problems, filt, lang) + messages + problems  # the link's while it shows
 
             def build():
-                figures, texts, failed = {}, {}, []
+                figures, texts, failed, digests = {}, {}, [], {}
                 for spec in FIGURES:
                     try:
-                        table = data.rows(spec, filt, lang)
-                        figures[spec.id] = figure_dict(spec, table, filt, lang,
+                        table, sc = data.rows(spec, filt, lang), data.scope(spec, filt)
+                        figures[spec.id] = figure_dict(spec, table, sc, lang,
                                                        width=widths[SPANS.get(spec.id, "wide")], synthetic=synthetic)
-                        texts[spec.id] = summary(spec, table, filt, lang)
+                        texts[spec.id] = summary(spec, table, sc, lang)
+                        digests[spec.id] = numbers_digest(table)
                     except Exception:
                         logger.exception("figure %s failed for %r", spec.id, filt)
                         figures.pop(spec.id, None)
@@ -189,19 +230,21 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
                 out = []
                 for spec in FIGURES:
                     fig = figures.get(spec.id)
-                    out += [{"figure": fig, "config": graph_config(spec, filt, lang, fig)}, texts[spec.id], None] \
+                    out += [{"figure": fig, "config": graph_config(spec, data.scope(spec, filt), lang, fig),
+                             "camera": camera(spec, lang)}, texts[spec.id], None] \
                         if fig is not None else _failed(lang)
-                return {"outputs": out, "failed": failed}
+                return {"outputs": out, "failed": failed, "digests": digests}
 
             built = cache.get_or_set(figure_key(filt, lang, widths), build)
             out = _with_open_tables(built["outputs"], views, lambda spec: None if spec.id in built["failed"] else
-                                    data_table(table_view(spec, data.rows(spec, filt, lang), filt, lang),
+                                    data_table(table_view(spec, data.rows(spec, filt, lang), data.scope(spec, filt), lang),
                                                card_ids(spec.id)["table"]))
             messages += [t("notice_figure_error", lang, figure=fid) for fid in built["failed"]]
-            status = status_text(filt, lang, len(IDS) - len(built["failed"]))
+            changed, state = announced(built["digests"], before, lang, widths)
+            status = status_text(filt, lang, changed, round_figures=len(data.round_figures(filt.round)))
         except Exception:
             logger.exception("figures callback failed for %r", raw)
             out = _failed(lang) * len(IDS)
             messages.append(t("notice_error", lang))
-            status = t("notice_error", lang)
-        return *out, *_notice(messages), status
+            status, state = t("notice_error", lang), None
+        return *out, *_notice(messages), status, state

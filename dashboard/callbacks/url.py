@@ -17,29 +17,91 @@ from urllib.parse import parse_qs, urlencode
 from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from ..data.filters import ALLOWED, FILTER_KEYS, Filter, FilterError, parse_filter, parse_lenient
+from ..data.filters import (
+    ALLOWED,
+    FILTER_KEYS,
+    FILTER_LABELS,
+    MAX_CODES,
+    Filter,
+    FilterError,
+    code_label,
+    match_code,
+    parse_filter,
+    parse_lenient,
+)
 from ..i18n import DEFAULT_LANG, LANGS, lang_or_default, t
 from ..layout import FILTER_IDS, GROUP_PREFIX
-from .common import FILTER_INPUTS, FILTER_OUTPUTS, MAX_NOTICES, _controls, _items, control_values, problem
+from .common import FILTER_INPUTS, FILTER_OUTPUTS, MAX_NOTICES, _controls, _items, control_values
 
 logger = logging.getLogger(__name__)
 
 
+NOT_YET = ("industry", "size")  # keys of the data contract the dashboard cannot filter by yet
+SILENT = ("utm_", "fbclid", "gclid", "mc_")  # what sites and newsletters add to shared links: left alone
+
+
+def _dimension(key: str, lang: str) -> str:
+    return FILTER_LABELS[key][lang]
+
+
 def url_state(search) -> tuple[Filter, str, list[str]]:
-    """Return the Filter, language and problems of a URL query string ('?sector=state&lang=en')."""
+    """Return the Filter, language and problems of a URL query string ('?sector=state&lang=en').
+
+    A code in another case or a label in either language ('Region', 'kommune') is read as its code and the
+    notice says so; anything else that is not a code, a key the dashboard does not know, too many codes or two
+    rounds is ignored and named.
+
+    >>> url_state("?sector=kommune,foo&lang=en")[0].sector
+    ('municipality',)
+    >>> url_state("?sector=kommune,foo&lang=en")[2][0]
+    "In the link, Sector 'kommune' is read as Municipality (municipality)."
+    """
     query = search if isinstance(search, str) else ""
     params = {k: ",".join(v) for k, v in parse_qs(query.lstrip("?"), keep_blank_values=False).items()}
     raw_lang = params.get("lang")
-    lang = raw_lang if raw_lang in LANGS else DEFAULT_LANG
-    problems = [p for k in FILTER_KEYS if (p := problem(k, params.get(k), lang, in_url=True)) is not None]
-    known = {}  # each key's allowed codes; a key with too many or several rounds is dropped below
+    lang = raw_lang if raw_lang in LANGS else (raw_lang.strip().lower() if isinstance(raw_lang, str)
+                                                and raw_lang.strip().lower() in LANGS else DEFAULT_LANG)
+    problems: list[str] = []
+    known = {}
     for key in FILTER_KEYS:
-        if key in params:
-            known[key] = ",".join(c for c in _items(params[key]) if c in ALLOWED[key])
-    filt, _ = parse_lenient(known)
-    if raw_lang is not None and raw_lang not in LANGS:
-        problems.append(t("notice_lang", lang, value=repr(raw_lang[:40])))
-    return filt, lang, problems
+        if key not in params:
+            continue
+        items = _items(params[key]) or []
+        if len(items) > MAX_CODES:
+            problems.append(t("notice_url_too_many", lang, key=_dimension(key, lang), count=len(items), limit=MAX_CODES))
+            continue
+        codes = []
+        for item in items:
+            code = item if item in ALLOWED[key] else match_code(key, item)
+            if code is None:
+                problems.append(t("notice_url_unknown", lang, key=_dimension(key, lang), values=repr(item[:40]),
+                                  allowed=", ".join(ALLOWED[key])))
+                continue
+            if code != item:
+                problems.append(t("notice_url_read_as", lang, key=_dimension(key, lang), value=repr(item[:40]),
+                                  label=code_label(key, code, lang), code=code))
+            codes.append(code)
+        if key == "round" and len(set(codes)) > 1:
+            problems.append(t("notice_url_one_round", lang, allowed=", ".join(ALLOWED[key])))
+            continue
+        known[key] = ",".join(dict.fromkeys(codes))
+    filt = parse_filter(**known)
+    if raw_lang is not None and raw_lang != lang:
+        key = "notice_url_lang_read_as" if raw_lang.strip().lower() == lang else "notice_url_lang"
+        problems.append(t(key, lang, value=repr(raw_lang[:40]), lang=lang, allowed=", ".join(LANGS)))
+    later = [k for k in NOT_YET if k in params]
+    if later:
+        problems.append(t("notice_url_not_yet", lang, keys=", ".join(f"{k}={params[k][:40]}" for k in later)))
+    unknown = [k for k in params if k not in (*FILTER_KEYS, "lang", *NOT_YET) and not k.startswith(SILENT)]
+    if unknown:
+        problems.append(t("notice_url_unknown_key", lang, keys=", ".join(repr(k[:40]) for k in unknown[:3]),
+                          allowed=", ".join((*FILTER_KEYS, "lang"))))
+    return filt, lang, problems[:MAX_NOTICES]
+
+
+def link_store(link: str, filt: Filter, lang: str, problems: list[str]) -> dict:
+    """Return the ``url-problems`` store of a link: the link, its problems and the link of what the page shows."""
+    return {"link": link, "problems": list(problems), "canonical": url_search(filt, lang)}
 
 
 def link_problems(store, filt: Filter, lang: str) -> list[str]:
@@ -82,6 +144,20 @@ STRIP_HEADINGS_JS = """function (value) {
 }"""
 
 
+# A link with values the dashboard corrected or ignored is replaced in the address bar (not in the history) by
+# the link of what the page shows, keeping the place in the page it points at.
+FIX_LINK_JS = """function (store) {
+    if (!store || typeof store.canonical !== 'string' || store.link !== window.location.search) {
+        return window.dash_clientside.no_update;
+    }
+    if (store.canonical !== window.location.search) {
+        window.history.replaceState(window.history.state, '',
+                                    window.location.pathname + store.canonical + window.location.hash);
+    }
+    return store.canonical;
+}"""
+
+
 def register_url_sync(app) -> None:
     """Register ``read_url``, ``write_url`` and the browser-side checks of a changed link and of the
     technology dropdown's headings.
@@ -94,6 +170,7 @@ def register_url_sync(app) -> None:
     """
     app.clientside_callback(LINK_CHANGED_JS, Output("url-seen", "data"), Input("url", "search"),
                             State("url-current", "data"))
+    app.clientside_callback(FIX_LINK_JS, Output("url-fixed", "data"), Input("url-problems", "data"))
     app.clientside_callback(STRIP_HEADINGS_JS.replace("PREFIX", json.dumps(GROUP_PREFIX)),
                             Output(FILTER_IDS["tech_role"], "value", allow_duplicate=True),
                             Input(FILTER_IDS["tech_role"], "value"), prevent_initial_call=True)
@@ -116,7 +193,7 @@ def register_url_sync(app) -> None:
             logger.exception("cannot read the link %r", link)
             filt, url_lang, problems = Filter(), DEFAULT_LANG, [t("notice_error", DEFAULT_LANG)]
         link = link if isinstance(link, str) else ""
-        return *_controls(filt), url_lang, {"link": link, "problems": problems}, link
+        return *_controls(filt), url_lang, link_store(link, filt, url_lang, problems), link
 
     @app.callback(
         Output("url", "search"),

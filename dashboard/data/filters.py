@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import technology
 from .codebook import (
     CURRENT_ROUND,
     ROUNDS,
@@ -71,8 +72,9 @@ class CellMasks:
             self.codes[("round", r)] = (attrs["round"] == r).to_numpy()
         for s in SECTORS:
             self.codes[("sector", s)] = (attrs["sector"] == s).to_numpy()
+        atoms = technology.atoms_of(attrs["tech_role"], attrs["tech_new"])
         for c in TECH_FILTER_CODES:  # an answer of figure 1 or a group of figure 3
-            self.codes[("tech_role", c)] = ((attrs["tech_role"] == c) | (attrs["tech_group"] == c)).to_numpy()
+            self.codes[("tech_role", c)] = np.isin(atoms, list(technology.chosen((c,))))
         for v in VALUE_CODES:
             self.codes[("value", v)] = attrs["value_" + v].to_numpy(dtype=bool)
 
@@ -88,7 +90,7 @@ class CellMasks:
         return m
 
 
-FILTER_LABELS = {
+FILTER_LABELS = {  # each filter's one name: on its control, in subtitles, summaries, notices and files
     "sector": {"da": "Sektor", "en": "Sector"},
     "tech_role": {"da": "Teknologi", "en": "Technology"},
     "value": {"da": "Værdi", "en": "Value"},
@@ -106,6 +108,20 @@ def code_label(key: str, code: str, lang: str = "da") -> str:
     if key == "value":
         return label("value_" + code, lang=lang)
     return code
+
+
+def match_code(key: str, given: str) -> str | None:
+    """Return the code of filter `key` that `given` names: the code itself in any case, or its label in either
+    language (any case); None when it names none.
+
+    >>> match_code("sector", "Region"), match_code("sector", "kommune"), match_code("sector", "county")
+    ('region', 'municipality', None)
+    """
+    wanted = given.strip().casefold()
+    for code in ALLOWED[key]:
+        if wanted == code.casefold() or wanted in {code_label(key, code, lang).casefold() for lang in ("da", "en")}:
+            return code
+    return None
 
 
 def _codes(key: str, raw) -> tuple[str, ...]:

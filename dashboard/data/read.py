@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from dashboard.data.csv_rows import MAX_CELL_CHARS, exact_layout, line_numbers, lone_carriage_return, separator_only
 from dashboard.data.errors import MAX_PER_RULE, DataFileError, Violation, refuse
+from dashboard.data.exported import check_archive, check_header
 
 __all__ = ["MAX_COLUMNS", "MAX_FILE_ENV", "MAX_FILE_MB", "ROW_INDEX", "max_file_bytes", "read_table"]
 
@@ -99,6 +100,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".parquet" or data[:4] == b"PAR1":
         return _read_parquet(name, data, limit)
+    check_archive(name, data)  # the dashboard's own workbook or ZIP: say what it is
     _refuse_other_formats(name, suffix, data)
     return _read_csv(name, data)
 
@@ -235,6 +237,7 @@ def _read_csv(name: str, data: bytes) -> pd.DataFrame:
     if len(header) > MAX_COLUMNS:
         raise refuse(name, f"the header has {len(header):,} columns (separator '{sep}'), more than the "
                            f"{MAX_COLUMNS:,} read; is this the survey's data file?", row=1)
+    check_header(name, header)  # a figure's numbers exported by the dashboard
     repeated = [Violation(name, 1, col, None, f"column appears {k} times in the header; each column must appear once")
                 for col, k in Counter(header).items() if k > 1 and col != ""]
     if repeated:

@@ -11,9 +11,6 @@ import pandas as pd
 
 from ..data.rules import FORMULA_START
 
-METADATA_COLUMNS = ["figure", "sheet", "title", "question", "base", "n", "filters", "not_applied", "source",
-                    "data", "illustrative", "exported_at", "app_version"]
-
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")  # text that is a plain number, e.g. -2.5
 
 
@@ -50,13 +47,16 @@ def sheet_name(figure: str) -> str:
     return figure[:31]
 
 
-def workbook_bytes(tables: dict[str, pd.DataFrame], metadata: pd.DataFrame) -> bytes:
-    """Return the XLSX file: a 'metadata' sheet first, then one sheet per figure table (text cells `neutralised`)."""
+def workbook_bytes(tables: dict[str, pd.DataFrame], metadata: pd.DataFrame, columns: pd.DataFrame | None = None) -> bytes:
+    """Return the XLSX file: a 'metadata' sheet first, then one sheet per figure table and, when given, a 'columns'
+    sheet saying what each column holds (text cells `neutralised`)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         neutralised(metadata).to_excel(writer, sheet_name="metadata", index=False)
         for figure, table in tables.items():
             neutralised(table).to_excel(writer, sheet_name=sheet_name(figure), index=False)
+        if columns is not None:
+            neutralised(columns).to_excel(writer, sheet_name="columns", index=False)
         for sheet in writer.book.worksheets:
             for column in sheet.columns:
                 width = max(len(str(c.value)) if c.value is not None else 0 for c in column[:60])

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..data.filters import FILTER_KEYS, FILTER_LABELS, Filter
+from ..data.filters import Filter
 from . import theme
-from .frame import data_label, filter_phrases, subtitle_base
+from .frame import data_label, filter_phrases, ignored_phrases, subtitle_base
 from .numbers import Row, rows_of
 from .placement import category_labels, significant_categories
+from .scope import Scope
 from .specs import BASES, FigureSpec
 from .tables import REASONS, format_p
 from .text import TEXT
@@ -74,16 +75,14 @@ def _value(row, lang: str, decimals: int = 0) -> str:
             f"{theme.fmt_range(row.ci_low, row.ci_high, lang, decimals)})")
 
 
-def _base_sentence(spec: FigureSpec, rows: list[Row], filt: Filter, lang: str) -> str:
+def _base_sentence(spec: FigureSpec, rows: list[Row], filt: Filter | Scope, lang: str) -> str:
     counts = [max(r.n for r in rows if r.series == s) for s in dict.fromkeys(r.series for r in rows)]
     n_text = " / ".join(theme.fmt_number(c, lang) for c in counts)
     filters = filter_phrases(spec, filt, lang)
-    ignored = [FILTER_LABELS[k][lang] for k in FILTER_KEYS if k in filt.active() and k in spec.not_applied()]
     parts = [f"{TEXT['base'][lang]}: {BASES[subtitle_base(spec, filt)][lang]}, {TEXT['n'][lang]} = {n_text}"]
     if filters:
         parts.append("; ".join(filters))
-    if ignored:
-        parts.append(f"{TEXT['not_applied'][lang]}: {', '.join(ignored)}")
+    parts += ignored_phrases(spec, filt, lang)
     return ". ".join(parts) + "."
 
 
@@ -91,11 +90,12 @@ def _hidden_sentence(spec: FigureSpec, rows: list[Row], categories: dict[str, st
     hidden = [r for r in rows if r.suppressed]
     if not hidden:
         return ""
-    items = [f"{_bar_name(spec, r, categories, multi)} ({REASONS.get(r.reason, {}).get(lang, '')})" for r in hidden]
+    items = [f"{_bar_name(spec, r, categories, multi)} ({r.reason_label or REASONS.get(r.reason, {}).get(lang, '')})"
+             for r in hidden]
     return f"{_phrase('hidden', lang)}: " + "; ".join(items) + "."
 
 
-def summary(spec: FigureSpec, table, filt: Filter, lang: str = "da") -> str:
+def summary(spec: FigureSpec, table, filt: Filter | Scope, lang: str = "da") -> str:
     """Return the text summary of a figure for a filter: base and n, filters, the largest and smallest values
     with their intervals, significant differences and hidden values with the reason.
 
@@ -153,7 +153,7 @@ def _range_summary(spec: FigureSpec, rows: list[Row], lang: str) -> str:
     return f"{_phrase('published', lang)}: " + "; ".join(items) + ". " + data_label(spec, lang) + "."
 
 
-def table_view(spec: FigureSpec, table, filt: Filter, lang: str = "da") -> TableView:
+def table_view(spec: FigureSpec, table, filt: Filter | Scope, lang: str = "da") -> TableView:
     """Return the figure's numbers as a table: caption (title, base, filters), headers and one row per bar.
 
     Shares and intervals have one decimal, as `barometer table` prints them.
@@ -164,7 +164,8 @@ def table_view(spec: FigureSpec, table, filt: Filter, lang: str = "da") -> Table
     tested = bool(spec.compare) and any(r.p_value == r.p_value for r in rows_in)
     filters = filter_phrases(spec, filt, lang)
     caption = (f"{spec.title[lang]}. {TEXT['base'][lang]}: {BASES[subtitle_base(spec, filt)][lang]}. "
-               f"{_phrase('filters', lang)}: {'; '.join(filters) if filters else _phrase('none', lang)}.")
+               f"{_phrase('filters', lang)}: {'; '.join(filters) if filters else _phrase('none', lang)}."
+               + "".join(f" {phrase}." for phrase in ignored_phrases(spec, filt, lang)))
     columns = ([_phrase("category", lang)] + ([_phrase("series", lang)] if multi else [])
                + [_phrase("share", lang), _phrase("interval", lang), _phrase("n", lang)]
                + ([_phrase("p", lang)] if tested else []) + [_phrase("note", lang)])

@@ -44,6 +44,7 @@ from .placement import (
     significant_categories,
     vertical_fits,
 )
+from .scope import Scope, scope_of
 from .specs import FigureSpec
 from .tables import series_label
 from .text import TEXT, widest, wrap_balanced
@@ -56,7 +57,7 @@ __all__ = ["TEXT", "build_figure", "data_label", "export_height", "figure_dict",
            "subtitle_lines"]
 
 
-def build_figure(spec: FigureSpec, table, filt: Filter = Filter(), lang: str = "da", *,
+def build_figure(spec: FigureSpec, table, filt: Filter | Scope = Filter(), lang: str = "da", *,
                  width: float | None = None, synthetic: bool = True) -> go.Figure:
     """Return the plotly figure of `spec` drawn from `table` for filter `filt`: `figure_dict` as a
     plotly Figure (built without plotly's property check, see VALIDATE).
@@ -69,7 +70,7 @@ def build_figure(spec: FigureSpec, table, filt: Filter = Filter(), lang: str = "
     return go.Figure(data=fig["data"], layout=fig["layout"], _validate=VALIDATE)
 
 
-def figure_dict(spec: FigureSpec, table, filt: Filter = Filter(), lang: str = "da", *,
+def figure_dict(spec: FigureSpec, table, filt: Filter | Scope = Filter(), lang: str = "da", *,
                 width: float | None = None, synthetic: bool = True) -> dict:
     """Return the figure of `spec` drawn from `table` (FigureData.table) for filter `filt`, as a plain
     dict in plotly's figure format (no plotly objects are built).
@@ -81,8 +82,9 @@ def figure_dict(spec: FigureSpec, table, filt: Filter = Filter(), lang: str = "d
     table : list of numbers.Row, or pandas.DataFrame
         The figure's bars (FigureData.rows), or its table with tables.COLUMNS (FigureData.table); shares
         and bounds in percent, NaN when suppressed.
-    filt : Filter
-        The active filters, named in the subtitle (those the figure ignores as "not applied").
+    filt : Filter or Scope
+        The active filters, named in the subtitle as they apply to the figure (restricting, highlighting,
+        not applied); a Scope (FigureData.scope) says so for the figure's data.
     lang : {"da", "en"}
     width : float, optional
         The width in px the figure will be shown at: text is wrapped, and fonts, margins and the
@@ -189,7 +191,7 @@ def figure_dict(spec: FigureSpec, table, filt: Filter = Filter(), lang: str = "d
     return {"data": traces, "layout": layout}
 
 
-def png_filename(spec: FigureSpec, filt: Filter) -> str:
+def png_filename(spec: FigureSpec, filt: Filter | Scope) -> str:
     """Return an ASCII file name (no extension) naming the figure and the filters that shape it.
 
     >>> from dashboard.figures.specs import BY_ID
@@ -199,8 +201,9 @@ def png_filename(spec: FigureSpec, filt: Filter) -> str:
     'fig1_all'
     """
     parts = [spec.id]
-    relevant = set(spec.filters) | set(spec.highlight)
-    for key, codes in filt.active().items():
+    sc = scope_of(spec, filt)
+    relevant = set(sc.restrict) | set(sc.highlight)
+    for key, codes in sc.filt.active().items():
         if key in relevant:
             parts.append(f"{key}-{'-'.join(codes)}")
     if len(parts) == 1:
@@ -227,7 +230,8 @@ MODEBAR_TEXT = {"da": {"Download plot as a PNG": "Hent figuren som PNG-billede",
                        "Download plot": "Hent figuren"}}
 
 
-def graph_config(spec: FigureSpec, filt: Filter, lang: str = "da", figure: go.Figure | dict | None = None) -> dict:
+def graph_config(spec: FigureSpec, filt: Filter | Scope, lang: str = "da",
+                 figure: go.Figure | dict | None = None) -> dict:
     """Return the dcc.Graph config: a modebar with only the camera (named in the page's language), exporting
     the print-size PNG; nothing that sends the chart to a third party ("Share chart" is off).
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..data import codebook as cb
-from ..data.filters import FILTER_KEYS, FILTER_LABELS, Filter
+from ..data.filters import FILTER_LABELS, Filter
 from . import theme
 from .numbers import Row
 from .placement import Categories
+from .scope import Scope, scope_of
 from .specs import BASES, FigureSpec
 from .text import TEXT, flow, join_lines, shorten, truncate, widest, wrap
 
@@ -68,28 +69,48 @@ def _n_text(counts_of: list[tuple[str, int]], series: list[str], lang: str) -> s
     return f"{TEXT['n'][lang]} = " + " / ".join(theme.fmt_number(c, lang) for c in counts)
 
 
-def subtitle_base(spec: FigureSpec, filt: Filter) -> str:
+def subtitle_base(spec: FigureSpec, filt: Filter | Scope) -> str:
     """Return the key in BASES of the rows the figure shows for `filt`.
 
     A figure over all workplaces that a technology or value filter restricts shows only the
     innovators with that answer: only innovators answered those questions.
     """
-    if spec.base == "all" and any(k in spec.filters and k in filt.active() for k in ("tech_role", "value")):
+    sc = scope_of(spec, filt)
+    if spec.base == "all" and any(k in sc.restrict for k in ("tech_role", "value")):
         return "innovators"
     return spec.base
 
 
-def filter_phrases(spec: FigureSpec, filt: Filter, lang: str = "da") -> list[str]:
+def filter_phrases(spec: FigureSpec, filt: Filter | Scope, lang: str = "da") -> list[str]:
     """Return the phrases of the active filters: those restricting the rows ('Sector: State'), then
     those highlighting bars, in one phrase ('Highlighted: Technology: …; Value: …')."""
-    restricting = filt.describe(lang, keys=spec.filters)
-    highlighting = filt.describe(lang, keys=spec.highlight)
+    sc = scope_of(spec, filt)
+    restricting = sc.filt.describe(lang, keys=sc.restrict)
+    highlighting = sc.filt.describe(lang, keys=sc.highlight)
     if highlighting:
         restricting.append(f"{TEXT['highlighted'][lang]}: " + "; ".join(highlighting))
     return restricting
 
 
-def subtitle_lines(spec: FigureSpec, table, filt: Filter, lang: str = "da",
+def ignored_phrases(spec: FigureSpec, filt: Filter | Scope, lang: str = "da") -> list[str]:
+    """Return what the figure does not apply of the state: 'Not applied: Value' for the filters it ignores,
+    and, when the chosen round has no answers to its questions, that it shows another round.
+
+    >>> from dashboard.figures.specs import BY_ID
+    >>> ignored_phrases(BY_ID["fig4"], Filter(round="2015-2016", value=("quality",)), "en")
+    ['No data for 2015-2016: shows 2018-2019']
+    """
+    sc = scope_of(spec, filt)
+    out = []
+    keys = [k for k in sc.ignored if not (k == "round" and sc.round_missing)]
+    if keys:
+        out.append(f"{TEXT['not_applied'][lang]}: " + ", ".join(FILTER_LABELS[k][lang] for k in keys))
+    if sc.round_missing:
+        out.append(TEXT["round_missing"][lang].format(chosen=sc.filt.round, shown=sc.round))
+    return out
+
+
+def subtitle_lines(spec: FigureSpec, table, filt: Filter | Scope, lang: str = "da",
                    width: float | None = None) -> list[str]:
     """Return the subtitle: base, unweighted n, restricting filters, highlighting filters, filters not applied.
 
@@ -105,8 +126,7 @@ def subtitle_lines(spec: FigureSpec, table, filt: Filter, lang: str = "da",
     if n_text:
         parts.append(n_text)
     filters = filter_phrases(spec, filt, lang)
-    ignored = [k for k in FILTER_KEYS if k in filt.active() and k in spec.not_applied()]
-    tail = [f"{TEXT['not_applied'][lang]}: " + ", ".join(FILTER_LABELS[k][lang] for k in ignored)] if ignored else []
+    tail = ignored_phrases(spec, filt, lang)
     px = sc.width - 2 * sc.pad
     most = 2 if sc.width >= 700 else 4
     while True:
@@ -120,8 +140,9 @@ def subtitle_lines(spec: FigureSpec, table, filt: Filter, lang: str = "da",
             rest = join_lines(body[most - 1:])
             if not tail:
                 return body[:most - 1] + [truncate(rest, px, sc.subtitle)]
-            room = px - theme.text_width(" · " + tail[0], sc.subtitle)
-            return body[:most - 1] + [truncate(rest, room, sc.subtitle) + " · " + tail[0]]
+            ending = " · ".join(tail)
+            room = px - theme.text_width(" · " + ending, sc.subtitle)
+            return body[:most - 1] + [truncate(rest, room, sc.subtitle) + " · " + ending]
         filters[longest] = shorter
 
 
@@ -146,7 +167,7 @@ def footer_items(spec: FigureSpec, lang: str, sc: theme.Scale, *, flagged: bool,
         lines.append(TEXT["intervals"][lang])
     if spec.illustrative and synthetic:
         lines.append(TEXT["illustrative"][lang])
-    lines.append(spec.source[lang])
+    lines.append(spec.source_line(lang))
     lines.append(data_label(spec, lang, synthetic=synthetic))
     px = sc.width - 2 * sc.pad
     return ["<br>".join(wrap(line, px, sc.footer)) for line in lines]

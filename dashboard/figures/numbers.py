@@ -34,6 +34,7 @@ class FigureNumbers:
     flagged: np.ndarray
     p_value: np.ndarray
     significant: list[bool | None]
+    revealed_by: list  # per bar hidden by the differencing rule: the wider selection (a Filter) that would reveal it
 
     def __len__(self) -> int:
         return len(self.series)
@@ -45,9 +46,29 @@ class FigureNumbers:
             self.reason[i] = reason
             self.flagged[i] = False
 
+    def hide_by(self, selections: list, reason: str) -> None:
+        """Hide the shown bars whose entry in `selections` is not None for `reason`, recording that entry (the
+        selection that would reveal the bar) in `revealed_by`; returns None."""
+        where = np.array([s is not None for s in selections], dtype=bool)
+        for i in np.flatnonzero(where & ~self.suppressed):
+            self.revealed_by[i] = selections[i]
+        self.hide(where, reason)
+
+    def take(self, keep) -> FigureNumbers:
+        """Return the numbers of the bars where `keep` (a bool sequence) is True, in order."""
+        keep = np.asarray(keep, dtype=bool)
+        if keep.all():
+            return self
+        idx = np.flatnonzero(keep)
+        values = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            values[f.name] = value[idx] if isinstance(value, np.ndarray) else [value[i] for i in idx]
+        return FigureNumbers(**values)
+
     def frame(self) -> pd.DataFrame:
         """Return the numbers as a DataFrame (one row per bar, the fields as columns)."""
-        out = pd.DataFrame({f.name: getattr(self, f.name) for f in fields(self)})
+        out = pd.DataFrame({f.name: getattr(self, f.name) for f in fields(self) if f.name != "revealed_by"})
         out["significant"] = pd.array(self.significant, dtype="boolean")
         return out
 

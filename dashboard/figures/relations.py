@@ -1,83 +1,59 @@
 """The known totals that tie the published values of one view together, as rows of a linear system.
 
-A reader who sees every chart of a filter state knows, besides the values shown:
+A reader who sees every chart of a filter state knows, besides the values shown, how the bars' domains
+and answers relate, and so sums that must hold between the published shares (each share times its
+weighted base being a weighted count):
 
-- partitions: the bars of each series of a figure whose categories are all the answers of one
-  question add up to 100 % (figures 1, 2, 3, 7 and the novelty figure);
-- totals: a total is the weighted mean of its groups (the trend figure's "whole public sector"
-  category, the "all" series of the values-by-sector figure), with weights a reader can derive from
-  other published numbers;
-- the same domain in two figures: figures 8, 9 and 10 share their filters, so figure 8's
-  non-technological innovations are figure 9's (and 10's) and its technological ones the weighted mean
-  of their new- and known-technology groups; figure 1's technological answers add up to figure 3's
-  technology groups; without a technology filter, figure 4's two groups make up the sector series of
-  the values-by-sector figure.
+- declared by the specs: the bars of each series of a figure whose categories are all the answers of
+  one question add up to 100 % (`partition`), and a total is the weighted mean of its parts (`total`);
+- derived from the domains, so every view and breakdown is covered without a list per figure: each bar
+  counts one item (a category of a question) over a set of fine cells. Bars counting the same item over
+  domains that are linearly dependent as sets (the same domain in two figures, a domain that is the
+  union of others, a union equal to another union) give Σ λ_b w_b p_b = 0 for every dependency
+  Σ λ_b 1[D_b] = 0. Where a category is a code of an attribute of the fine cells (figure 1's answers,
+  figure 3's groups), its answers are cell sets too, and dependencies between answers and bases give
+  sums across questions (figure 1's technological answers add up to figure 3's technology groups).
 
-`relations` writes each as a row of coefficients over the cells of the view (one cell per bar), the
-coefficients being the groups' weighted bases. `dashboard.data.disclosure.protect` uses them.
+`relations` writes each as a row of coefficients over the bars of the view; `dashboard.data.disclosure.
+protect` uses them.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from collections import defaultdict
+from dataclasses import dataclass
 
-from ..data import codebook as cb
-from ..data.filters import Filter
+import numpy as np
+from scipy.linalg import null_space
+
 from .specs import BY_ID
 
-# The technology filter's codes as sets of atoms: tech_role x (new or known technology).
-_ATOMS = {
-    "solution": {"solution.new", "solution.known"}, "important": {"important.new", "important.known"},
-    "new_tech": {"solution.new", "important.new"}, "known_tech": {"solution.known", "important.known"},
-    "minor": {"minor"}, "none": {"none"}, "dont_know": {"dont_know"}, "non_tech": {"minor", "none", "dont_know"},
-}
-_TECH_ATOMS = _ATOMS["solution"] | _ATOMS["important"]
-_ALL_ATOMS = _TECH_ATOMS | _ATOMS["non_tech"]
-SHARED_ITEMS = (("fig9", "partner_same_sector"), ("fig10", "partner_private"))  # fig8 item shown by tech group
+CODED_ATTRIBUTES = ("round", "sector", "tech_role", "tech_group", "tech_new")  # cell attributes held as codes
+TOLERANCE = 1e-9
 
 
-def relations(keys: list[tuple[str, str, str]], weight: np.ndarray, filt: Filter) -> np.ndarray:
-    """Return the (relations x cells) coefficients of every known total among the cells `keys` (figure,
-    series, category) of one view, `weight` being each cell's weighted base (see the module)."""
-    index = {k: i for i, k in enumerate(keys)}
+@dataclass(frozen=True)
+class Domain:
+    """What one bar counts and over which fine cells.
+
+    `item`: the category's definition (variable, codes, counting "not asked" as no); `cells`: the fine
+    cells of its domain (bool over the cells); `answered`: the cells holding respondents who answered the
+    item; `coded`: for a category that is codes of a cell attribute, the cells with those codes and the
+    cells where the attribute is answered, else None.
+    """
+
+    item: tuple
+    cells: np.ndarray
+    answered: np.ndarray
+    coded: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def relations(keys: list[tuple[str, str, str]], weight: np.ndarray, domains: list[Domain]) -> np.ndarray:
+    """Return the (relations x bars) coefficients of every known total among the bars `keys` (figure, series,
+    category) of one view, `weight` being each bar's weighted base and `domains` what each counts (see the
+    module)."""
     weight = np.nan_to_num(np.asarray(weight, dtype=float))
-    rows: list[dict[int, float]] = []
-
-    def add(terms: list[tuple[tuple[str, str, str], float]]) -> None:
-        row = {index[k]: coef for k, coef in terms if k in index}
-        if len(row) >= 2:
-            rows.append(row)
-
-    def w(key) -> float:
-        return weight[index[key]] if key in index else 0.0
-
-    by_figure: dict[str, list[tuple[str, str]]] = {}
-    for fid, s, c in keys:
-        by_figure.setdefault(fid, []).append((s, c))
-    for fid, bars in by_figure.items():
-        spec = BY_ID[fid]
-        if spec.partition:
-            for s in dict.fromkeys(s for s, _ in bars):
-                add([((fid, s, c), 1.0) for t, c in bars if t == s])
-        if spec.total:
-            axis, code = spec.total
-            for key in dict.fromkeys(c if axis == "series" else s for s, c in bars):
-                members = [(s, c) for s, c in bars if (c if axis == "series" else s) == key]
-                total = [(fid, s, c) for s, c in members if (s if axis == "series" else c) == code]
-                parts = [(fid, s, c) for s, c in members if (s if axis == "series" else c) != code]
-                add([(k, w(k)) for k in total] + [(k, -w(k)) for k in parts])
-    for fid, item in SHARED_ITEMS:
-        add([(("fig8", "non_tech", item), 1.0), ((fid, "non_tech", item), -1.0)])
-        add([(("fig8", "tech", item), w(("fig8", "tech", item))),
-             ((fid, "new_tech", item), -w((fid, "new_tech", item))),
-             ((fid, "known_tech", item), -w((fid, "known_tech", item)))])
-    add([(("fig1", "all", c), 1.0) for c in cb.TECH_ROLES] + [(("fig3", "all", g), -1.0) for g in ("new_tech", "known_tech")])
-    add([(("fig1", "all", c), 1.0) for c in ("minor", "none", "dont_know")] + [(("fig3", "all", "non_tech"), -1.0)])
-    groups = _fig4_groups(filt)
-    for item in cb.VALUES if groups else ():
-        sectors = filt.sector or cb.SECTORS
-        add([(("dst-values-sector", s, item), w(("dst-values-sector", s, item))) for s in sectors]
-            + [(("fig4", g, item), -w(("fig4", g, item))) for g in groups])
+    rows = [*_declared(keys, weight), *_same_items(domains, weight), *_coded(domains, weight)]
     out = np.zeros((len(rows), len(keys)))
     for k, row in enumerate(rows):
         for i, coef in row.items():
@@ -85,14 +61,75 @@ def relations(keys: list[tuple[str, str, str]], weight: np.ndarray, filt: Filter
     return out
 
 
-def _fig4_groups(filt: Filter) -> tuple[str, ...]:
-    """Return the groups of figure 4 that make up the values-by-sector figure's sector series under the
-    technology filter (none when its domain is not a union of figure 4's groups)."""
-    atoms = set().union(*(_ATOMS[c] for c in filt.tech_role)) if filt.tech_role else _ALL_ATOMS
-    if atoms == _ALL_ATOMS:
-        return ("tech", "non_tech")
-    if atoms == _TECH_ATOMS:
-        return ("tech",)
-    if atoms == _ATOMS["non_tech"]:
-        return ("non_tech",)
-    return ()
+def _row(terms) -> dict[int, float] | None:
+    """Return {bar: coefficient} from (bar, multiplier, weighted base) terms, without the terms whose
+    multiplier is negligible or whose base is empty, or None when fewer than two are left."""
+    out = {int(i): float(lam * w) for i, lam, w in terms if abs(lam) > TOLERANCE and w > 0}
+    return out if len(out) >= 2 else None
+
+
+def _declared(keys: list[tuple[str, str, str]], weight: np.ndarray) -> list[dict[int, float]]:
+    """Return the partitions and totals the figures' specs declare."""
+    index = {k: i for i, k in enumerate(keys)}
+    by_figure: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for fid, s, c in keys:
+        by_figure[fid].append((s, c))
+    rows = []
+    for fid, bars in by_figure.items():
+        spec = BY_ID[fid]
+        if spec.partition:
+            for s in dict.fromkeys(s for s, _ in bars):
+                rows.append(_row([(index[(fid, s, c)], 1.0, 1.0) for t, c in bars if t == s]))
+        if spec.total:
+            axis, code = spec.total
+            for key in dict.fromkeys(c if axis == "series" else s for s, c in bars):
+                members = [(s, c) for s, c in bars if (c if axis == "series" else s) == key]
+                terms = []
+                for s, c in members:
+                    i = index[(fid, s, c)]
+                    terms.append((i, 1.0 if (s if axis == "series" else c) == code else -1.0, weight[i]))
+                rows.append(_row(terms))
+    return [r for r in rows if r]
+
+
+def _dependencies(matrix: np.ndarray) -> np.ndarray:
+    """Return a basis of the column combinations that vanish (columns x combinations)."""
+    if matrix.shape[0] == 0:
+        return np.eye(matrix.shape[1])
+    return null_space(matrix)
+
+
+def _same_items(domains: list[Domain], weight: np.ndarray) -> list[dict[int, float]]:
+    """Return Σ λ_b w_b p_b = 0 for the bars of each item whose domains are linearly dependent."""
+    by_item: dict[tuple, list[int]] = defaultdict(list)
+    for i, d in enumerate(domains):
+        by_item[d.item].append(i)
+    rows = []
+    for bars in by_item.values():
+        if len(bars) < 2:
+            continue
+        live = np.logical_or.reduce([domains[i].cells & domains[i].answered for i in bars])
+        matrix = np.array([domains[i].cells[live] for i in bars], dtype=float).T
+        for lam in _dependencies(matrix).T:
+            row = _row((i, lam[j], weight[i]) for j, i in enumerate(bars))
+            if row:
+                rows.append(row)
+    return rows
+
+
+def _coded(domains: list[Domain], weight: np.ndarray) -> list[dict[int, float]]:
+    """Return the sums across questions among bars whose categories are codes of a cell attribute: every
+    dependency between their answer sets and their bases (whose weights are known)."""
+    bars = [i for i, d in enumerate(domains) if d.coded is not None]
+    if len(bars) < 2:
+        return []
+    answers = np.array([domains[i].cells & domains[i].coded[0] & domains[i].answered for i in bars], dtype=float)
+    bases = np.array([domains[i].cells & domains[i].coded[1] & domains[i].answered for i in bars], dtype=float)
+    live = (answers.sum(axis=0) + bases.sum(axis=0)) > 0
+    matrix = np.concatenate([answers[:, live], bases[:, live]]).T
+    rows = []
+    for lam in _dependencies(matrix).T:
+        row = _row((i, lam[j], weight[i]) for j, i in enumerate(bars))
+        if row:
+            rows.append(row)
+    return rows

@@ -15,6 +15,10 @@ SOURCE_000 = {
     "da": "Kilde: Danmarks Statistik, »Fire af fem offentlige arbejdssteder er innovative«",
     "en": "Source: Statistics Denmark, 'Four out of five public workplaces are innovative'",
 }
+REFERENCE_000 = {"da": "Danmarks Statistik: tal fra udgivelsens tekst",
+                 "en": "Statistics Denmark: numbers from the release's text"}
+
+
 BASES = {
     "all": {"da": "alle arbejdspladser", "en": "all workplaces"},
     "innovators": {"da": "innovative arbejdspladser", "en": "innovative workplaces"},
@@ -93,6 +97,20 @@ class FigureSpec:
     illustrative: bool = False
     note: dict[str, str] = field(default_factory=dict)
     question: dict[str, str] = field(default_factory=dict)
+    number: int | None = None  # the figure's number in the COI publication
+    reference: dict[str, str] = field(default_factory=dict)  # where a figure without a number comes from
+
+    def where(self, lang: str) -> str:
+        """Return where the figure stands in its source publication ('Figur 8 i COI-publikationen')."""
+        if self.number is not None:
+            return {"da": f"Figur {self.number} i COI-publikationen", "en": f"Figure {self.number} in the COI publication"}[lang]
+        return self.reference.get(lang, "")
+
+    def source_line(self, lang: str) -> str:
+        """Return the figure's source with its number in the publication ('Kilde: …, figur 8')."""
+        if self.number is None:
+            return self.source[lang]
+        return self.source[lang] + {"da": ", figur ", "en": ", figure "}[lang] + str(self.number)
 
     def not_applied(self) -> tuple[str, ...]:
         """Return the filter keys this figure ignores."""
@@ -121,6 +139,7 @@ FIGURES: tuple[FigureSpec, ...] = (
          *(Category(s, "innovated", within=(("sector", (s,)),), label=cb.SECTOR_LABELS[s]) for s in cb.SECTORS)),
         SOURCE_000, series="round", chart="grouped", filters=(), highlight=("sector", "round"),
         compare="pair", total=("category", "total"), question=cb.BY_NAME["innovated"].question,
+        reference=REFERENCE_000,
     ),
     FigureSpec(
         "dst-types", "overview",
@@ -128,12 +147,15 @@ FIGURES: tuple[FigureSpec, ...] = (
          "en": "Share of workplaces with innovation, by type of innovation"},
         "all", _flags(cb.TYPES, na_false=True), SOURCE_000, chart="hbar", filters=("sector",),
         illustrative=True, question=cb.BY_NAME["type_process"].question,
+        reference={"da": "Danmarks Statistik: figuren om innovationstyper (Statistikbanken OIN01)",
+                   "en": "Statistics Denmark: the figure of innovation types (Statbank OIN01)"},
     ),
     FigureSpec(
         "fig1", "technology",
         {"da": "En ud af tre innovationer er teknologiske", "en": "One in three innovations is technological"},
         "innovators", _codes_of("tech_role"), SOURCE_003, chart="bar", filters=("sector", "value"),
         highlight=("tech_role",), partition=True, question=cb.BY_NAME["tech_role"].question,
+        number=1,
     ),
     FigureSpec(
         "fig2", "technology",
@@ -142,6 +164,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "tech_innovators", _codes_of("technology"), SOURCE_003, series="tech_new", chart="hbar",
         filters=("sector", "value"), highlight=("tech_role",), partition=True, illustrative=True,
         question=cb.BY_NAME["technology"].question,
+        number=2,
     ),
     FigureSpec(
         "fig3", "technology",
@@ -149,6 +172,7 @@ FIGURES: tuple[FigureSpec, ...] = (
          "en": "Innovations with new technology, known technology and no technology"},
         "innovators", _codes_of("tech_group"), SOURCE_003, chart="bar", filters=("sector", "value"),
         highlight=("tech_role",), partition=True, note=NOTE_TECH_GROUP, question=cb.BY_NAME["tech_new"].question,
+        number=3,
     ),
     FigureSpec(
         "fig7", "technology",
@@ -156,6 +180,7 @@ FIGURES: tuple[FigureSpec, ...] = (
          "en": "We are curious about new technological solutions and possibilities"},
         "all", _codes_of("curiosity"), SOURCE_003, chart="hbar", filters=SAMPLE_FILTERS, partition=True,
         question=cb.BY_NAME["curiosity"].question,
+        number=7,
     ),
     FigureSpec(
         "fig4", "value",
@@ -164,6 +189,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "innovators", _flags(cb.VALUES), SOURCE_003, series="tech_split", chart="grouped",
         filters=("sector",), highlight=("value", "tech_role"), compare="pair", note=NOTE_TECH_SPLIT,
         question=cb.BY_NAME["value_quality"].question,
+        number=4,
     ),
     FigureSpec(
         "dst-values-sector", "value",
@@ -172,6 +198,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "innovators", _flags(cb.VALUES), SOURCE_000, series="sector", series_total=True, chart="grouped",
         filters=("tech_role",), highlight=("value", "sector"), total=("series", "all"),
         question=cb.BY_NAME["value_quality"].question,
+        reference=REFERENCE_000,
     ),
     FigureSpec(
         "fig5", "people",
@@ -183,6 +210,7 @@ FIGURES: tuple[FigureSpec, ...] = (
                          "en": "Citizens play a positive part (at least one of the three)"}),
          *_flags(cb.CITIZENS)),
         SOURCE_003, chart="hbar", filters=SAMPLE_FILTERS, question=cb.BY_NAME["citizens_promoted"].question,
+        number=5,
     ),
     FigureSpec(
         "fig6", "people",
@@ -191,6 +219,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "innovators", _codes_of("employees_role", ("promoted", "hindered")), SOURCE_003, series="tech_group",
         chart="grouped", filters=("sector", "value"), highlight=("tech_role",), compare="all", note=NOTE_TECH_GROUP,
         question=cb.BY_NAME["employees_role"].question,
+        number=6,
     ),
     FigureSpec(
         "fig8", "collaboration",
@@ -199,6 +228,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "innovators", _flags(cb.PARTNERS), SOURCE_003, series="tech_split", chart="grouped",
         filters=("sector", "value"), highlight=("tech_role",), compare="pair", note=NOTE_TECH_SPLIT,
         question=cb.BY_NAME["partner_private"].question,
+        number=8,
     ),
     FigureSpec(
         "fig9", "collaboration",
@@ -207,6 +237,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "innovators", _flags(("partner_same_sector",)), SOURCE_003, series="tech_group", chart="grouped",
         filters=("sector", "value"), highlight=("tech_role",), compare="all", note=NOTE_TECH_GROUP,
         question=cb.BY_NAME["partner_same_sector"].question,
+        number=9,
     ),
     FigureSpec(
         "fig10", "collaboration",
@@ -214,6 +245,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "innovators", _flags(("partner_private",)), SOURCE_003, series="tech_group", chart="grouped",
         filters=("sector", "value"), highlight=("tech_role",), compare="all", note=NOTE_TECH_GROUP,
         question=cb.BY_NAME["partner_private"].question,
+        number=10,
     ),
     FigureSpec(
         "dst-novelty", "spreading",
@@ -221,12 +253,14 @@ FIGURES: tuple[FigureSpec, ...] = (
          "en": "The latest innovation: first, adapted or copied"},
         "innovators", _codes_of("novelty"), SOURCE_000, chart="hbar", filters=SAMPLE_FILTERS, partition=True,
         question=cb.BY_NAME["novelty"].question,
+        reference=REFERENCE_000,
     ),
     FigureSpec(
         "dst-spread", "spreading",
         {"da": "Kanaler brugt til at sprede innovationen", "en": "Channels used to spread the innovation"},
         "innovators", _flags(("spread_any", *cb.SPREAD)), SOURCE_000, chart="hbar", filters=SAMPLE_FILTERS,
         question=cb.BY_NAME["spread_any"].question,
+        reference=REFERENCE_000,
     ),
     FigureSpec(
         "nordic", "nordic",
@@ -235,6 +269,8 @@ FIGURES: tuple[FigureSpec, ...] = (
         "all", (), SOURCE_000, chart="range", filters=(),
         note={"da": "Offentliggjorte tal; Danmark, Norge, Island og Sverige er kun oplyst som et interval (77-81 %).",
               "en": "Published figures; Denmark, Norway, Iceland and Sweden are given only as a range (77-81 %)."},
+        reference={"da": "Danmarks Statistik: figuren om de nordiske lande",
+                   "en": "Statistics Denmark: the figure of the Nordic countries"},
     ),
 )
 

@@ -15,19 +15,14 @@ from ..data.cube import Cells, Cube
 from ..data.fastcube import finish
 from ..data.filters import CellMasks, Filter
 from .numbers import FigureNumbers, Row, frame_of, rows_of
+from .scope import SERIES_CODES, Scope, scope, variables
 from .specs import BY_ID, FIGURES, NORDIC, FigureSpec
-from .state import FigureSetup, add_tests, numbers, protect, select
+from .state import FigureSetup, add_tests, domains, numbers, protect, select
 
 COLUMNS = ["figure", "series", "category", "share", "ci_low", "ci_high", "n", "n_eff", "suppressed",
            "reason", "flagged", "highlighted", "p_value", "significant", "series_label", "category_label",
-           "reason_label"]
-SERIES_ORDER = {
-    "tech_split": list(cb.TECH_SPLIT_CODES),
-    "tech_group": list(cb.TECH_GROUP_CODES),
-    "sector": list(cb.SECTORS),
-    "round": list(reversed(cb.ROUNDS)),
-    "tech_new": ["new", "known"],
-}
+           "reason_label", "round"]
+SERIES_ORDER = {kind: list(codes) for kind, codes in SERIES_CODES.items()}
 REASONS = {  # why a value is hidden (or, for the Nordic chart, shown as a range)
     "no_respondents": {"da": "ingen svar i dette udvalg", "en": "no respondents in this selection"},
     "n_lt_3": {"da": "færre end 3 svar", "en": "fewer than 3 respondents"},
@@ -39,19 +34,13 @@ REASONS = {  # why a value is hidden (or, for the Nordic chart, shown as a range
                          "en": "too uncertain: the interval is wider than 130 % of the share"},
     "differencing": {"da": "skjult, så det ikke kan regnes ud ved at sammenligne med et bredere udvalg",
                      "en": "hidden so that it cannot be worked out by comparing with a wider selection"},
+    "differencing_with": {"da": "skjult, så det ikke kan regnes ud ved at sammenligne med udvalget {selection}",
+                          "en": "hidden so that it cannot be worked out by comparing with the selection {selection}"},
+    "everything": {"da": "uden filtre", "en": "without filters"},
     "complementary": {"da": "skjult, så en anden skjult værdi ikke kan regnes ud",
                       "en": "hidden so that another hidden value cannot be worked out"},
     "published_range": {"da": "kun offentliggjort som interval", "en": "published only as a range"},
 }
-_TECH_OF = {  # filter code -> (tech_role codes, tech_group codes, tech_split codes) it selects
-    **{c: ((c,), ("new_tech", "known_tech"), ("tech",)) for c in cb.TECH_ROLES},
-    **{c: ((c,), ("non_tech",), ("non_tech",)) for c in ("minor", "none", "dont_know")},
-    "new_tech": (cb.TECH_ROLES, ("new_tech",), ("tech",)),
-    "known_tech": (cb.TECH_ROLES, ("known_tech",), ("tech",)),
-    "non_tech": (("minor", "none", "dont_know"), ("non_tech",), ("non_tech",)),
-}
-
-
 def indicators(spec: FigureSpec, df: pd.DataFrame) -> pd.DataFrame:
     """Return one 0/1/NaN column per category of `spec` (NaN: not asked or outside the category)."""
     out = {}
@@ -81,6 +70,16 @@ def _series(spec: FigureSpec, cells: pd.DataFrame) -> pd.Series | None:
     return cells[spec.series].where(cells[spec.series].isin(SERIES_ORDER[spec.series]), "")
 
 
+def _row_base(spec: FigureSpec, df: pd.DataFrame) -> pd.Series:
+    """Return the rows in the figure's base."""
+    innovators = df["innovated"].fillna(False).astype(bool)
+    if spec.base == "innovators":
+        return innovators
+    if spec.base == "tech_innovators":
+        return innovators & df["tech_role"].astype("object").isin(cb.TECH_ROLES)
+    return pd.Series(True, index=df.index)
+
+
 def _base(spec: FigureSpec, cells: pd.DataFrame) -> pd.Series:
     """Return the cells in the figure's base."""
     if spec.base == "innovators":
@@ -88,29 +87,6 @@ def _base(spec: FigureSpec, cells: pd.DataFrame) -> pd.Series:
     if spec.base == "tech_innovators":
         return cells["tech_role"].isin(cb.TECH_ROLES)
     return pd.Series(True, index=cells.index)
-
-
-def _highlighted(spec: FigureSpec, filt: Filter, series: list[str], category: list[str]) -> np.ndarray:
-    """Return True for the bars (given by series and category codes) the filters on the figure's own variables select."""
-    marks = np.zeros(len(series), dtype=bool)
-    for key in spec.highlight:
-        codes = getattr(filt, key) if key != "round" else filt.active().get("round", ())
-        if not codes:
-            continue
-        if key == "tech_role":
-            roles, groups, splits = (set().union(*x) for x in zip(*(_TECH_OF[c] for c in codes)))
-            wanted = roles | groups | splits
-            where = series if spec.series in ("tech_split", "tech_group") else category
-            wanted |= {"new"} if "new_tech" in groups else set()
-            wanted |= {"known"} if "known_tech" in groups else set()
-            where = series if spec.series == "tech_new" else where
-        elif key == "value":
-            wanted, where = {"value_" + v for v in codes}, category
-        else:  # sector or round: a series of the figure, else categories named after it
-            wanted = set(codes)
-            where = series if spec.series == key else category
-        marks |= np.array([w in wanted for w in where], dtype=bool)
-    return marks
 
 
 class FigureData:
@@ -125,6 +101,7 @@ class FigureData:
         self._masks: CellMasks | None = None
         self._cubes: dict[str, Cube] = {}
         self._setups: dict[str, FigureSetup] = {}
+        self._rounds: dict[str, tuple[str, ...]] = {}
         self._states: OrderedDict[Filter, dict[str, FigureNumbers]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -161,6 +138,34 @@ class FigureData:
                                                    SERIES_ORDER.get(spec.series, ["all"]))
         return self._setups[spec.id]
 
+    def rounds(self, figure: str | FigureSpec) -> tuple[str, ...]:
+        """Return the rounds, newest first, in which the data answer every question of a figure (in its base),
+        found from the data once."""
+        spec = BY_ID[figure] if isinstance(figure, str) else figure
+        if spec.id not in self._rounds:
+            if not spec.categories:
+                self._rounds[spec.id] = ()
+            else:
+                base = _row_base(spec, self.df).to_numpy()[:, None]
+                answers = self.df[list(variables(spec))].notna() & base
+                held = answers.groupby(self.df["round"].astype(str).to_numpy()).any().all(axis=1)
+                self._rounds[spec.id] = tuple(r for r in cb.ROUNDS if bool(held.get(r, False)))
+        return self._rounds[spec.id]
+
+    def data_rounds(self) -> tuple[str, ...]:
+        """Return the rounds the data hold, newest first."""
+        held = set(self.df["round"].astype(str).unique())
+        return tuple(r for r in cb.ROUNDS if r in held)
+
+    def round_figures(self, round_: str) -> tuple[str, ...]:
+        """Return the ids of the figures whose questions the data answer in `round_`."""
+        return tuple(spec.id for spec in FIGURES if round_ in self.rounds(spec))
+
+    def scope(self, figure: str | FigureSpec, filt: Filter = Filter()) -> Scope:
+        """Return how `filt` applies to a figure over these data (see `scope.scope`)."""
+        spec = BY_ID[figure] if isinstance(figure, str) else figure
+        return scope(spec, filt, self.rounds(spec))
+
     def prepare(self) -> None:
         """Build every figure's arrays now (the app does at start, so no request waits for them); returns None."""
         for spec in FIGURES:
@@ -175,13 +180,15 @@ class FigureData:
                 self._states.move_to_end(filt)
                 return self._states[filt]
         setups = [self.setup(spec) for spec in FIGURES if spec.id != "nordic"]
-        selections = [select(st, self.masks, filt) for st in setups]
+        selections = [select(st, self.masks, self.scope(st.spec, filt)) for st in setups]
         estimated = iter(finish([part for sel in selections for part in sel.parts]))  # every interval at once
-        state, series = {}, {}
+        state, series, bars = {}, {}, {}
         for st, sel in zip(setups, selections, strict=True):
             parts = [next(estimated) for _ in sel.parts]
-            state[st.spec.id], series[st.spec.id] = numbers(st, self.masks, sel, parts), parts[-1]
-        protect(state, filt)
+            fid = st.spec.id
+            state[fid], series[fid] = numbers(st, self.masks, sel, parts), parts[-1]
+            bars[fid] = domains(st, sel, state[fid], self.cells.attrs)
+        protect(state, bars)
         for fid, nums in state.items():
             add_tests(self._setups[fid], nums, series[fid])
         with self._lock:
@@ -198,7 +205,7 @@ class FigureData:
             return list(_nordic_rows(lang))
         nums = self.estimates(filt)[spec.id]
         labels = _category_labels(spec.id, lang)
-        marked = _highlighted(spec, filt, nums.series, nums.category)
+        sc = self.scope(spec, filt)
         out = []
         for i in range(len(nums)):
             hidden = bool(nums.suppressed[i])
@@ -207,9 +214,9 @@ class FigureData:
                                 (100 * nums.share[i], 100 * nums.ci_low[i], 100 * nums.ci_high[i]))
             out.append(Row(spec.id, nums.series[i], nums.category[i], float(share), float(low), float(high),
                            int(nums.n[i]), np.nan if hidden else float(nums.n_eff[i]), hidden, reason,
-                           bool(nums.flagged[i]), bool(marked[i]), float(nums.p_value[i]), nums.significant[i],
-                           series_label(spec, nums.series[i], lang), labels[nums.category[i]],
-                           REASONS[reason][lang] if reason else ""))
+                           bool(nums.flagged[i]), sc.highlighted(nums.series[i], nums.category[i]),
+                           float(nums.p_value[i]), nums.significant[i], series_label(spec, nums.series[i], lang),
+                           labels[nums.category[i]], reason_label(reason, lang, nums.revealed_by[i], sc.restrict)))
         return out
 
     def table(self, figure: str | FigureSpec, filt: Filter = Filter(), lang: str = "da") -> pd.DataFrame:
@@ -221,7 +228,9 @@ class FigureData:
         spec = BY_ID[figure] if isinstance(figure, str) else figure
         if spec.id == "nordic":
             return nordic_table(lang)
-        return frame_of(self.rows(spec, filt, lang))[COLUMNS]
+        out = frame_of(self.rows(spec, filt, lang))
+        out["round"] = out["series"] if spec.series == "round" else self.scope(spec, filt).round
+        return out[COLUMNS]
 
 
 @functools.lru_cache(maxsize=4)
@@ -234,6 +243,22 @@ def _nordic_rows(lang: str) -> tuple[Row, ...]:
 def _category_labels(figure: str, lang: str) -> dict[str, str]:
     """Return {category code: label} of a figure in `lang`."""
     return {c.code: c.text(lang) for c in BY_ID[figure].categories}
+
+
+def reason_label(reason: str, lang: str, revealed_by: Filter | None = None, keys=()) -> str:
+    """Return why a value is hidden in words ('' for none); a value hidden by the differencing rule names the
+    selection (its filters among `keys`) that would reveal it.
+
+    >>> reason_label("differencing", "en", Filter(sector=("state", "region")), ("sector",))
+    'hidden so that it cannot be worked out by comparing with the selection Sector: State, Region'
+    """
+    if not reason:
+        return ""
+    if reason == "differencing" and revealed_by is not None:
+        phrases = revealed_by.describe(lang, keys=tuple(keys))
+        selection = "; ".join(phrases) or REASONS["everything"][lang]
+        return REASONS["differencing_with"][lang].format(selection=selection)
+    return REASONS[reason][lang]
 
 
 def format_p(p: float, lang: str = "en") -> str:
@@ -250,13 +275,27 @@ def format_p(p: float, lang: str = "en") -> str:
 
 def published(table: pd.DataFrame) -> pd.DataFrame:
     """Return a figure table as downloads and the command line publish it: shares and intervals to one
-    decimal, the effective n to a whole number, p-values as text ('< 0.001')."""
+    decimal, the effective n to a whole number, p-values as text ('< 0.001') and, beside them, as numbers
+    to three significant digits (`p_value_numeric`)."""
     out = table.copy()
     for column in ("share", "ci_low", "ci_high"):
         out[column] = out[column].astype(float).round(1)
     out["n_eff"] = out["n_eff"].astype(float).round(0).astype("Int64")
-    out["p_value"] = [format_p(p) for p in out["p_value"].astype(float)]
+    p = out["p_value"].astype(float)
+    out["p_value"] = [format_p(v) for v in p]
+    out.insert(out.columns.get_loc("p_value") + 1, "p_value_numeric", [significant_digits(v) for v in p])
     return out
+
+
+def significant_digits(value: float, digits: int = 3) -> float:
+    """Return `value` rounded to `digits` significant digits (NaN stays NaN).
+
+    >>> significant_digits(0.0123456), significant_digits(2.0456e-05), significant_digits(0.5)
+    (0.0123, 2.05e-05, 0.5)
+    """
+    if value != value or value == 0:
+        return value
+    return float(f"{value:.{digits}g}")
 
 
 def series_label(spec: FigureSpec, code: str, lang: str) -> str:
@@ -281,6 +320,6 @@ def nordic_table(lang: str = "da") -> pd.DataFrame:
                      "p_value": np.nan, "significant": pd.NA, "series_label": series_label(BY_ID["nordic"], "all", lang),
                      "category_label": da if lang == "da" else en,
                      "reason_label": "" if exact else REASONS["published_range"][lang]})
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows).assign(round=cb.CURRENT_ROUND)
     table["significant"] = table["significant"].astype("boolean")
     return table[COLUMNS]

@@ -13,6 +13,8 @@ TEXT = {
     "base": {"da": "Grundlag", "en": "Base"},
     "n": {"da": "uvægtet n", "en": "unweighted n"},
     "not_applied": {"da": "Ikke anvendt", "en": "Not applied"},
+    "round_missing": {"da": "Ingen data for {chosen}: viser {shown}",
+                      "en": "No data for {chosen}: shows {shown}"},
     "highlighted": {"da": "Fremhævet", "en": "Highlighted"},
     "share": {"da": "Andel", "en": "Share"},
     "suppressed": {"da": "Undertrykt", "en": "Suppressed"},
