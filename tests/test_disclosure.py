@@ -21,6 +21,7 @@ from dashboard.data.filters import ALLOWED, Filter, parse_filter
 from dashboard.figures.specs import BY_ID
 from dashboard.figures.tables import indicators, published
 from tests.shipped import figure_data, shipped
+from tests.test_snapshot import states as snapshot_states
 
 CODES = [(k, c) for k in ("sector", "tech_role", "value") for c in ALLOWED[k]]
 
@@ -35,6 +36,7 @@ def _state(pairs) -> Filter:
 SINGLE = [_state([c]) for c in CODES]
 PAIRS = [_state(p) for p in itertools.combinations(CODES, 2)]
 STATES = [Filter(), *SINGLE, *PAIRS]
+MANY = [f for f in snapshot_states() if f not in STATES]  # random states of up to three codes in each filter
 
 
 @functools.lru_cache(maxsize=256)
@@ -203,7 +205,8 @@ def _least_squares(view, eqs) -> dict[int, float]:
     return {i: solution[col[i]] for i in hidden if not free[col[i]]}
 
 
-@pytest.mark.parametrize("filt", STATES, ids=lambda f: "&".join(f"{k}={v}" for k, v in f.query().items()) or "all")
+@pytest.mark.parametrize("filt", [*STATES, *MANY],
+                         ids=lambda f: "&".join(f"{k}={v}" for k, v in f.query().items()) or "all")
 def test_no_hidden_value_can_be_worked_out_within_a_state(filt):
     view = _view(filt)
     eqs = _equations(view, filt)

@@ -46,14 +46,31 @@ def determined(relations: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     return out
 
 
+def _tied(linked: np.ndarray, value: int) -> np.ndarray:
+    """Return the values that share a relation with `value`, directly or through other values (bool mask)."""
+    seen = np.zeros(linked.shape[1], dtype=bool)
+    seen[value] = True
+    while True:
+        grown = linked[linked[:, seen].any(axis=1)].any(axis=0) | seen
+        if (grown == seen).all():
+            return seen
+        seen = grown
+
+
 def protect(relations: np.ndarray, hidden: Sequence[bool], cost: Sequence[float]) -> np.ndarray:
     """Return the values hidden to protect the hidden ones (a bool mask, the given hidden ones excluded).
 
-    While some hidden value is determined, hide the shown value of least `cost` among those that
-    share a relation with it, preferring one that leaves it undetermined.
+    While some hidden value is determined, hide the shown value of least `cost` among those tied to it
+    through the relations (directly or through other values), preferring one that leaves it undetermined.
+    A hidden value tied to no shown value is determined by what the relations know without any published
+    value (a share that is 100 % by definition, a ratio of bases): hiding more cannot change that, so it
+    is passed over and the others are still protected.
 
     >>> rel = np.array([[1.0, 1.0, 1.0, 1.0]])
     >>> protect(rel, [False, True, False, False], cost=[5.0, 1.0, 2.0, 9.0]).tolist()
+    [False, False, True, False]
+    >>> rel = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 1.0, 1.0]])  # the first is known without a shown value
+    >>> protect(rel, [True, True, False, False], cost=[1.0, 1.0, 2.0, 9.0]).tolist()
     [False, False, True, False]
     """
     hidden = np.asarray(hidden, dtype=bool).copy()
@@ -62,12 +79,11 @@ def protect(relations: np.ndarray, hidden: Sequence[bool], cost: Sequence[float]
     linked = np.abs(relations) > 0
     while True:
         open_ = determined(relations, hidden)
-        if not open_.any():
-            return extra
-        target = int(np.flatnonzero(open_)[0])
-        peers = linked[linked[:, target]].any(axis=0) & ~hidden
-        candidates = np.flatnonzero(peers)
-        if not len(candidates):  # cannot happen for a consistent system; hide nothing more
+        for target in np.flatnonzero(open_):
+            candidates = np.flatnonzero(_tied(linked, target) & ~hidden)
+            if len(candidates):
+                break
+        else:  # nothing determined, or only what no published value determines
             return extra
         order = candidates[np.argsort(cost[candidates], kind="stable")]
         choice = order[0]

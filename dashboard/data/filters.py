@@ -67,6 +67,7 @@ class CellMasks:
 
     def __init__(self, attrs: pd.DataFrame):
         self.size = len(attrs)
+        self._kept: dict[tuple, np.ndarray] = {}
         self.codes: dict[tuple[str, str], np.ndarray] = {}
         for r in ROUNDS:
             self.codes[("round", r)] = (attrs["round"] == r).to_numpy()
@@ -78,15 +79,27 @@ class CellMasks:
         for v in VALUE_CODES:
             self.codes[("value", v)] = attrs["value_" + v].to_numpy(dtype=bool)
 
+    KEPT = 4096  # masks kept: a filter state's figures and their wider selections ask for the same ones
+
     def mask(self, filt: Filter, keys=FILTER_KEYS) -> np.ndarray:
-        """Return the rows that pass the filters of `filt` named in `keys`."""
+        """Return the rows that pass the filters of `filt` named in `keys` (read-only: it may be kept and
+        handed out again)."""
+        key = (filt.round if "round" in keys else None,
+               *(getattr(filt, k) if k in keys else None for k in ("sector", "tech_role", "value")))
+        found = self._kept.get(key)
+        if found is not None:
+            return found
         m = np.ones(self.size, dtype=bool)
         if "round" in keys:
             m &= self.codes[("round", filt.round)]
-        for key in ("sector", "tech_role", "value"):
-            chosen = getattr(filt, key)
-            if key in keys and chosen:
-                m &= np.logical_or.reduce([self.codes[(key, c)] for c in chosen])
+        for name in ("sector", "tech_role", "value"):
+            chosen = getattr(filt, name)
+            if name in keys and chosen:
+                m &= np.logical_or.reduce([self.codes[(name, c)] for c in chosen])
+        m.flags.writeable = False
+        if len(self._kept) >= self.KEPT:
+            self._kept.clear()
+        self._kept[key] = m
         return m
 
 

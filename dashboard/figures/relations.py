@@ -24,7 +24,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import null_space
 
 from .specs import BY_ID
 
@@ -53,7 +52,7 @@ def relations(keys: list[tuple[str, str, str]], weight: np.ndarray, domains: lis
     category) of one view, `weight` being each bar's weighted base and `domains` what each counts (see the
     module)."""
     weight = np.nan_to_num(np.asarray(weight, dtype=float))
-    rows = [*_declared(keys, weight), *_same_items(domains, weight), *_coded(domains, weight)]
+    rows = [*_declared(keys, weight), *_same_items(keys, domains, weight), *_coded(domains, weight)]
     out = np.zeros((len(rows), len(keys)))
     for k, row in enumerate(rows):
         for i, coef in row.items():
@@ -93,24 +92,59 @@ def _declared(keys: list[tuple[str, str, str]], weight: np.ndarray) -> list[dict
 
 
 def _dependencies(matrix: np.ndarray) -> np.ndarray:
-    """Return a basis of the column combinations that vanish (columns x combinations)."""
+    """Return the column combinations that vanish, as the rows of the reduced row echelon form of their space:
+    the same rows whatever basis the decomposition found, each with as few terms as the space allows.
+
+    >>> _dependencies(np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 0.0]])).tolist()
+    [[1.0, -1.0, 0.0]]
+    """
+    if 0 < matrix.shape[1] <= 52:  # alike cells (rows of 0 and 1) constrain alike: one row each
+        _, first = np.unique(matrix @ (2.0 ** np.arange(matrix.shape[1])), return_index=True)
+        matrix = matrix[first]
     if matrix.shape[0] == 0:
         return np.eye(matrix.shape[1])
-    return null_space(matrix)
+    _, sv, vt = np.linalg.svd(matrix)
+    rank = int((sv > TOLERANCE * max(sv.max(initial=0.0), 1.0)).sum())
+    return _echelon(vt[rank:])
 
 
-def _same_items(domains: list[Domain], weight: np.ndarray) -> list[dict[int, float]]:
-    """Return Σ λ_b w_b p_b = 0 for the bars of each item whose domains are linearly dependent."""
+def _echelon(rows: np.ndarray) -> np.ndarray:
+    """Return the reduced row echelon form of `rows` (its nonzero rows), entries below TOLERANCE set to 0."""
+    m = np.array(rows, dtype=float)
+    r = 0
+    for c in range(m.shape[1]):
+        if r == m.shape[0]:
+            break
+        p = r + int(np.argmax(np.abs(m[r:, c])))
+        if abs(m[p, c]) < 1e-7:
+            continue
+        m[[r, p]] = m[[p, r]]
+        m[r] /= m[r, c]
+        others = np.arange(m.shape[0]) != r
+        m[others] -= np.outer(m[others, c], m[r])
+        r += 1
+    m[np.abs(m) < 1e-7] = 0.0
+    return m[:r]
+
+
+def _same_items(keys, domains: list[Domain], weight: np.ndarray) -> list[dict[int, float]]:
+    """Return Σ λ_b w_b p_b = 0 for the bars of each item whose domains are linearly dependent. Bars of one item
+    in one figure and category are its series, whose domains are disjoint (unless one is the figure's total):
+    only items in several figures or categories, or with a total, can have dependent domains."""
     by_item: dict[tuple, list[int]] = defaultdict(list)
     for i, d in enumerate(domains):
         by_item[d.item].append(i)
     rows = []
     for bars in by_item.values():
-        if len(bars) < 2:
+        places = {(keys[i][0], keys[i][2]) for i in bars}
+        if len(places) < 2 and not any(keys[i][1] == "all" and BY_ID[keys[i][0]].series_total for i in bars):
+            continue
+        together = np.sum([domains[i].cells for i in bars], axis=0)
+        if together.max(initial=0) <= 1:  # disjoint domains (a figure's series): independent
             continue
         live = np.logical_or.reduce([domains[i].cells & domains[i].answered for i in bars])
         matrix = np.array([domains[i].cells[live] for i in bars], dtype=float).T
-        for lam in _dependencies(matrix).T:
+        for lam in _dependencies(matrix):
             row = _row((i, lam[j], weight[i]) for j, i in enumerate(bars))
             if row:
                 rows.append(row)
@@ -128,7 +162,7 @@ def _coded(domains: list[Domain], weight: np.ndarray) -> list[dict[int, float]]:
     live = (answers.sum(axis=0) + bases.sum(axis=0)) > 0
     matrix = np.concatenate([answers[:, live], bases[:, live]]).T
     rows = []
-    for lam in _dependencies(matrix).T:
+    for lam in _dependencies(matrix):
         row = _row((i, lam[j], weight[i]) for j, i in enumerate(bars))
         if row:
             rows.append(row)

@@ -126,26 +126,30 @@ def _differencing(st: FigureSetup, masks: CellMasks, rows: Filter, keys: list[st
         part = added * cells
         n, yes = part @ n_cells, part @ yes_cells  # (K, categories)
         small = ((n > 0) & (n < 3)) | ((yes > 0) & (yes < 3))
-        out += [wider[int(np.argmax(small[:, c]))] if small[:, c].any() else None for c in range(small.shape[1])]
+        first, found = small.argmax(axis=0), small.any(axis=0)
+        out += [wider[k] if hit else None for k, hit in zip(first.tolist(), found.tolist(), strict=True)]
     return out
 
 
-def domains(st: FigureSetup, sel: Selection, nums: FigureNumbers, attrs: pd.DataFrame) -> list[Domain]:
-    """Return what each bar of a figure's numbers counts and over which fine cells (see `relations.Domain`)."""
+def domains(st: FigureSetup, sel: Selection, nums: FigureNumbers, cell_codes) -> list[Domain]:
+    """Return what each bar of a figure's numbers counts and over which fine cells (see `relations.Domain`);
+    `cell_codes(column, codes)` gives the fine cells whose attribute holds one of the codes (None: any)."""
     answered = st.fast.counts[0] > 0  # (cells, categories): respondents answered the category's item there
     categories = {c.code: (k, c) for k, c in enumerate(st.spec.categories)}
+    series = {s: sel.selected if s == "all" else sel.selected & (st.codes == st.order.index(s))
+              for s in dict.fromkeys(nums.series)}
     out = []
     for s, code in zip(nums.series, nums.category, strict=True):
         k, cat = categories[code]
-        cells = sel.selected.copy() if s == "all" else sel.selected & (st.codes == st.order.index(s))
+        cells = series[s]
         for column, codes in cat.within:
-            cells &= attrs[column].isin(codes).to_numpy()
+            cells = cells & cell_codes(column, codes)
         coded = None
         if cat.variable in CODED_ATTRIBUTES:
-            values = attrs[cat.variable]
-            coded = (values.isin(cat.codes).to_numpy(), (values != "").to_numpy())
+            coded = (cell_codes(cat.variable, cat.codes), cell_codes(cat.variable, None))
         out.append(Domain((cat.variable, cat.codes, cat.na_false), cells, answered[:, k], coded))
     return out
+
 
 
 def protect(state: dict[str, FigureNumbers], domains_of: dict[str, list[Domain]]) -> None:

@@ -102,6 +102,8 @@ class FigureData:
         self._cubes: dict[str, Cube] = {}
         self._setups: dict[str, FigureSetup] = {}
         self._rounds: dict[str, tuple[str, ...]] = {}
+        self._cell_codes: dict[tuple, np.ndarray] = {}
+        self._scopes: dict[tuple, Scope] = {}
         self._states: OrderedDict[Filter, dict[str, FigureNumbers]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -138,6 +140,14 @@ class FigureData:
                                                    SERIES_ORDER.get(spec.series, ["all"]))
         return self._setups[spec.id]
 
+    def cell_codes(self, column: str, codes: tuple[str, ...] | None) -> np.ndarray:
+        """Return the fine cells whose attribute `column` holds one of `codes` (None: any answer), found once."""
+        key = (column, codes)
+        if key not in self._cell_codes:
+            values = self.cells.attrs[column]
+            self._cell_codes[key] = ((values != "") if codes is None else values.isin(codes)).to_numpy()
+        return self._cell_codes[key]
+
     def rounds(self, figure: str | FigureSpec) -> tuple[str, ...]:
         """Return the rounds, newest first, in which the data answer every question of a figure (in its base),
         found from the data once."""
@@ -162,9 +172,15 @@ class FigureData:
         return tuple(spec.id for spec in FIGURES if round_ in self.rounds(spec))
 
     def scope(self, figure: str | FigureSpec, filt: Filter = Filter()) -> Scope:
-        """Return how `filt` applies to a figure over these data (see `scope.scope`)."""
+        """Return how `filt` applies to a figure over these data (see `scope.scope`), found once per state."""
         spec = BY_ID[figure] if isinstance(figure, str) else figure
-        return scope(spec, filt, self.rounds(spec))
+        key = (spec.id, filt)
+        found = self._scopes.get(key)
+        if found is None:
+            if len(self._scopes) >= 16 * self.STATES_KEPT:
+                self._scopes.clear()
+            found = self._scopes[key] = scope(spec, filt, self.rounds(spec))
+        return found
 
     def prepare(self) -> None:
         """Build every figure's arrays now (the app does at start, so no request waits for them); returns None."""
@@ -187,7 +203,7 @@ class FigureData:
             parts = [next(estimated) for _ in sel.parts]
             fid = st.spec.id
             state[fid], series[fid] = numbers(st, self.masks, sel, parts), parts[-1]
-            bars[fid] = domains(st, sel, state[fid], self.cells.attrs)
+            bars[fid] = domains(st, sel, state[fid], self.cell_codes)
         protect(state, bars)
         for fid, nums in state.items():
             add_tests(self._setups[fid], nums, series[fid])
