@@ -80,6 +80,8 @@ TEXTS: dict[str, dict[str, str]] = {
                      "en": "The ZIP file is ready: {filters} · {language}."},
     "export_failed": {"da": "Eksporten mislykkedes; intet blev hentet.",
                       "en": "The export failed; nothing was downloaded."},
+    "export_lost": {"da": "Eksporten stoppede uventet to gange; intet blev hentet. Prøv igen.",
+                    "en": "The export stopped unexpectedly twice; nothing was downloaded. Try again."},
     "export_queue_full": {
         "da": "Serveren laver allerede {limit} eksporter. Prøv igen om et øjeblik; intet blev hentet.",
         "en": "The server is already making {limit} exports. Try again in a moment; nothing was downloaded.",
@@ -124,6 +126,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "figure_failed": {
         "da": "Figuren kunne ikke tegnes. Prøv et andet filter.",
         "en": "The figure could not be drawn. Try another filter.",
+    },
+    "figure_stale": {  # a card whose redraw the server has not answered (assets/retry.js tries again)
+        "da": "Figuren kunne ikke opdateres: serveren svarer ikke. Den viser stadig dit forrige valg. Prøver igen …",
+        "en": "This figure could not be updated: the server does not answer. It still shows your previous "
+              "choice. Trying again …",
+    },
+    "figures_stale": {  # the live region while the figures' redraw is tried again
+        "da": "Figurerne kunne ikke opdateres: serveren svarer ikke. Prøver igen …",
+        "en": "The figures could not be updated: the server does not answer. Trying again …",
     },
     # About the data
     "about_title": {"da": "Om data og metode", "en": "About the data and method"},
@@ -317,6 +328,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "notice_export_numbers": {
         "da": "ZIP-filen indeholder kun tallene (CSV og XLSX). " + INSTALL_HINT["da"],
         "en": "The ZIP file holds the numbers only (CSV and XLSX). " + INSTALL_HINT["en"],
+    },
+    "notice_export_lost": {
+        "da": "Eksporten stoppede uventet (den proces, der tegnede figurerne, forsvandt) og blev startet igen, men "
+              "stoppede igen. Intet blev hentet; prøv igen om lidt. Hændelsen er logget på serveren.",
+        "en": "The export stopped unexpectedly (the process drawing the figures went away) and was started again, but "
+              "stopped again. Nothing was downloaded; try again in a moment. It has been logged on the server.",
     },
     "notice_export_error": {
         "da": "Eksporten mislykkedes; intet blev hentet. Fejlen er logget på serveren.",

@@ -22,6 +22,7 @@ time the web app leaves (`low_priority`), so redraws stay as fast while exports 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import socket
@@ -42,9 +43,13 @@ JOBS_DIR = "BAROMETER_JOBS_DIR"
 EXPORT_LIMIT = "BAROMETER_EXPORT_LIMIT"
 DEFAULT_LIMIT = 2
 RESULT_SECONDS = 120  # how long a job's result stays once the page has fetched it
+JOB_SECONDS = 3600  # how long what is known of a job (its arguments, its last sign of life) is kept
+BEAT_SECONDS = 2  # a running job gives a sign of life this often
+LOST_SECONDS = 8  # a job without a sign of life for this long is lost: started again once, then reported
 EXPORT_SECONDS = 3600  # how long a rendered export stays in the store for identical requests
-SLOT_SECONDS = 60  # a slot whose holder died is free again after this long (a live holder renews it)
+SLOT_SECONDS = 10  # a slot whose holder died is free again after this long (a live holder renews it)
 WAIT_SECONDS = 600  # an export waiting for a render slot gives up after this long
+DEADLINE_SECONDS = WAIT_SECONDS + 300  # a job still running after this long is stopped and reported
 # The CPU priority of a rendering job and of the sessions its browser starts: under full load such a
 # session gets about a tenth of the CPU a normal one gets, so redraws stay fast and exports still finish.
 NICENESS = 10
@@ -247,12 +252,19 @@ def _lower_child_sessions(done: threading.Event, poll: float) -> None:
 # --------------------------------------------------------------------------------------------------
 # The managers of Dash background callbacks
 # --------------------------------------------------------------------------------------------------
-class _OwnCallbacks:
-    """Run only the background callbacks registered after this manager was made (the first of each key).
+class _Jobs:
+    """What every background callback of the app gets from its manager, besides running the job.
 
-    Dash hands every background callback of every app in the process to every manager, under a key
-    made of the callback's outputs and source; with two apps in one process (as in the tests) an app
-    would otherwise run the other app's callback, over the other app's data.
+    - Only the callbacks registered after this manager was made (the first of each key): Dash hands every
+      background callback of every app in the process to every manager, under a key made of the callback's
+      outputs and source; with two apps in one process (as in the tests) an app would otherwise run the
+      other app's callback, over the other app's data.
+    - A job gives a sign of life every BEAT_SECONDS: it sends its last progress again (`beating`), and every
+      progress the page reads is noted in the store (`seen:<key>`). A job with no sign of life for
+      LOST_SECONDS (a killed worker or process, a lost broker, a lost task) is lost: it is started again once
+      (an export is safe to repeat), and if that is lost too, the page gets the callback's error handler's
+      answer (`on_error`, given the job's arguments through `lost_arguments`). One log line says which job
+      and why. Until then the page keeps polling, whatever Dash or Celery say of the job's process.
     """
 
     def __init__(self, *args, **kwargs):
@@ -264,13 +276,137 @@ class _OwnCallbacks:
         if not self._replaying and key not in self.func_registry:
             super().register(key, fn, progress)
 
+    def make_job_fn(self, fn, progress, key=None):
+        return super().make_job_fn(beating(fn) if progress else fn, progress, key)
 
-class DiskJobs(_OwnCallbacks, DiskcacheManager):
-    """Dash's DiskcacheManager, running only its own app's callbacks."""
+    def call_job_fn(self, key, job_fn, args, context):
+        job = super().call_job_fn(key, job_fn, args, context)
+        registered = next((k for k, f in self.func_registry.items() if f is job_fn), None)
+        book = store()
+        book.set(f"jobkey:{job}", key, expire=JOB_SECONDS)
+        book.set(f"job:{key}", json.dumps({"fn": registered, "args": args, "context": context, "tries": 1},
+                                          default=repr), expire=JOB_SECONDS)
+        book.set(f"seen:{key}", str(time.time()), expire=JOB_SECONDS)
+        book.set(f"started:{key}", str(time.time()), expire=JOB_SECONDS)
+        return job
+
+    def get_progress(self, key):
+        progress = super().get_progress(key)
+        if progress:
+            store().set(f"seen:{key}", str(time.time()), expire=JOB_SECONDS)
+        return progress
+
+    def get_result(self, key, job):
+        result = super().get_result(key, job)
+        if result is not self.UNDEFINED or self._alive(key):
+            return result
+        book = store()
+        info = book.get(f"job:{key}")
+        if info is None:  # not a job of this app's (or long gone)
+            return result
+        info = json.loads(info)
+        if not book.add(f"handling:{key}", "1", expire=LOST_SECONDS):  # another web process handles it
+            return result
+        quiet = time.time() - float(book.get(f"seen:{key}") or 0)
+        overdue = time.time() - float(book.get(f"started:{key}") or time.time()) > DEADLINE_SECONDS
+        if overdue:
+            self.terminate_job(job)
+            logger.warning("job %s (%s) passed its deadline of %d s; the page is told", key[:12],
+                           _described(info["args"]), DEADLINE_SECONDS)
+        elif info["tries"] < 2 and info["fn"] in self.func_registry:
+            info["tries"] += 1
+            book.set(f"job:{key}", json.dumps(info, default=repr), expire=JOB_SECONDS)
+            book.set(f"seen:{key}", str(time.time()), expire=JOB_SECONDS)
+            new = super().call_job_fn(key, self.func_registry[info["fn"]], info["args"], info["context"])
+            book.set(f"jobkey:{new}", key, expire=JOB_SECONDS)
+            logger.warning("job %s (%s) lost: no sign of life for %.0f s; started again as %s",
+                           key[:12], _described(info["args"]), quiet, new)
+            return result
+        else:
+            logger.warning("job %s (%s) lost again: no sign of life for %.0f s; the page is told", key[:12],
+                           _described(info["args"]), quiet)
+        book.delete(f"job:{key}")
+        return {"background_callback_error": {"msg": LOST + json.dumps(info["args"], default=repr), "tb": ""}}
+
+    def job_running(self, job):
+        key = store().get(f"jobkey:{job}")
+        if key is None:
+            return super().job_running(job)
+        key = key.decode() if isinstance(key, bytes) else key
+        if self.result_ready(key):
+            return super().job_running(job)
+        return self._alive(key)  # a job is running while it gives signs of life, whatever its process says
+
+    @staticmethod
+    def _alive(key) -> bool:
+        """Return True while the job of `key` gave a sign of life within LOST_SECONDS and has run for less than
+        DEADLINE_SECONDS (or is unknown here)."""
+        book = store()
+        seen, started = book.get(f"seen:{key}"), book.get(f"started:{key}")
+        if seen is None:
+            return True
+        now = time.time()
+        return now - float(seen) <= LOST_SECONDS and now - float(started or now) <= DEADLINE_SECONDS
 
 
-class CeleryJobs(_OwnCallbacks, CeleryManager):
-    """Dash's CeleryManager, running only its own app's callbacks."""
+LOST = "job lost: "  # how the error a lost job ends with begins (see `lost_arguments`)
+
+
+def lost_arguments(error: Exception) -> list | None:
+    """Return the arguments of a background job that was lost, from the error Dash hands the callback's error
+    handler, or None when the error is another."""
+    text = str(error)
+    if LOST not in text:
+        return None
+    try:
+        return json.loads(text.split(LOST, 1)[1].splitlines()[0])
+    except ValueError:
+        return None
+
+
+def _described(args) -> str:
+    """Return a job's arguments in a few words for a log line."""
+    return ", ".join(str(a)[:40] for a in (args if isinstance(args, list) else [args]) if a not in (None, [], ""))
+
+
+def beating(fn):
+    """Return `fn` (a background callback's function, its progress setter first) sending its last progress
+    again every BEAT_SECONDS while it runs: the job's sign of life."""
+
+    @functools.wraps(fn)
+    def run(set_progress, *args, **kwargs):
+        last: list = []
+        done = threading.Event()
+
+        def said(value):
+            last[:] = [value]
+            set_progress(value)
+
+        def beat():
+            while not done.wait(BEAT_SECONDS):
+                if last:
+                    try:
+                        set_progress(last[0])
+                    except Exception:  # the store is away for a moment: the next beat tries again
+                        logger.debug("a job's sign of life could not be sent", exc_info=True)
+
+        thread = threading.Thread(target=beat, daemon=True)
+        thread.start()
+        try:
+            return fn(said, *args, **kwargs)
+        finally:
+            done.set()
+            thread.join()
+
+    return run
+
+
+class DiskJobs(_Jobs, DiskcacheManager):
+    """Dash's DiskcacheManager, with the app's own callbacks and lost jobs seen (`_Jobs`)."""
+
+
+class CeleryJobs(_Jobs, CeleryManager):
+    """Dash's CeleryManager, with the app's own callbacks and lost jobs seen (`_Jobs`)."""
 
 
 def _request_token() -> str:

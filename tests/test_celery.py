@@ -106,25 +106,50 @@ def settings(redis_url, data_file):
     return {jobs.JOBS_URL: redis_url, "BAROMETER_DATA": str(data_file), jobs.EXPORT_LIMIT: "1"}
 
 
+class Worker:
+    """`celery -A dashboard.jobs worker`, as the operator starts it, with one process; it can be killed and
+    started again (the log goes on in the same file)."""
+
+    def __init__(self, settings: dict, log: Path):
+        self.settings, self.log, self.process = settings, log, None
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "celery", "-A", "dashboard.jobs", "worker", "--loglevel", "INFO",
+                   "--concurrency", "1", "--without-gossip", "--without-mingle", "--without-heartbeat",
+                   "--hostname", f"barometer-test-{os.getpid()}@%h"]
+        ready = self.log.read_text(errors="replace").count(" ready.") if self.log.exists() else 0
+        with open(self.log, "a") as out:
+            self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **self.settings}, stdout=out,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for(lambda: self.process.poll() is not None or self.log.read_text(errors="replace").count(" ready.") > ready,
+                 180, "the Celery worker", self.log)
+        assert self.process.poll() is None, self.log.read_text(errors="replace")[-3000:]
+
+    def kill(self) -> None:
+        """Kill the whole worker at once (SIGKILL to its process group): no chance to hand its task back."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def pool_processes(self) -> list[int]:
+        import psutil
+
+        return [c.pid for c in psutil.Process(self.process.pid).children() if "celery" in " ".join(c.cmdline())]
+
+    def read_text(self, **kwargs) -> str:
+        return self.log.read_text(**kwargs)
+
+
 @pytest.fixture(scope="module")
 def worker(settings, tmp_path_factory):
-    """`celery -A dashboard.jobs worker`, as the operator starts it, with one process."""
+    """The Celery worker of the module's tests."""
     if images.find_chromium() is None:
         pytest.skip("Chromium not installed")
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
-    command = [sys.executable, "-m", "celery", "-A", "dashboard.jobs", "worker", "--loglevel", "INFO",
-               "--concurrency", "1", "--without-gossip", "--without-mingle", "--without-heartbeat",
-               "--hostname", f"barometer-test-{os.getpid()}@%h"]
-    with open(log, "w") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **settings}, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+    running = Worker(settings, tmp_path_factory.mktemp("worker") / "worker.log")
+    running.start()
     try:
-        wait_for(lambda: process.poll() is not None or " ready." in log.read_text(errors="replace"), 180,
-                 "the Celery worker", log)
-        assert process.poll() is None, log.read_text(errors="replace")[-3000:]
-        yield log
+        yield running
     finally:
-        stop(process)
+        stop(running.process)
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +218,39 @@ def test_crafted_input_through_the_worker_gives_a_notice(web):
     outputs, _ = run_export(web, "poster", lang="en")
     assert "export-download" not in outputs and outputs["notice"]["is_open"] is True
     assert "Unknown export size 'poster'" in outputs["notice"]["children"]
+
+
+# --------------------------------------------------------------------------------------------------
+# A worker that dies: the task is seen lost within seconds, sent again once, and the ZIP arrives
+# --------------------------------------------------------------------------------------------------
+def test_a_worker_killed_during_an_export_and_started_again_5_s_later_delivers_the_zip(web, store, worker, caplog):
+    """The issue's example: the task was lost (empty queue, PENDING) and the page polled forever."""
+    from tests.test_export_jobs import poll_export, start_export
+
+    body, _, query = start_export(web, "a4", sector=["municipality"], lang="en")
+    poll_export(web, body, query, timeout=120, until=lambda s: any(x.startswith("Drawing") for x in s))
+    worker.kill()
+    time.sleep(5)
+    worker.start()
+    outputs, _ = poll_export(web, body, query, timeout=240)
+    name, archive = zip_of(outputs)
+    assert name == "innovationsbarometer_sector-municipality_en_a4.zip" and count_by_kind(archive)["png"] == 16
+    lost = [r.getMessage() for r in caplog.records if r.name == "dashboard.jobs" and "lost" in r.getMessage()]
+    assert len(lost) == 1 and "started again" in lost[0]
+
+
+def test_the_process_doing_the_export_killed_the_task_is_sent_again(web, store, worker, caplog):
+    import psutil
+
+    from tests.test_export_jobs import poll_export, start_export
+
+    body, _, query = start_export(web, "a4", sector=["state"], value=["quality"], lang="en")
+    poll_export(web, body, query, timeout=120, until=lambda s: any(x.startswith("Drawing") for x in s))
+    for pid in worker.pool_processes():  # the pool process rendering, with its browser
+        for child in psutil.Process(pid).children(recursive=True):
+            child.kill()
+        psutil.Process(pid).kill()
+    outputs, _ = poll_export(web, body, query, timeout=240)
+    assert zip_of(outputs)[0] == "innovationsbarometer_sector-state_value-quality_en_a4.zip"
+    assert status_of(outputs) == "The ZIP file is ready: Sector: State; Value: Higher quality · English."
+    assert len([r for r in caplog.records if r.name == "dashboard.jobs" and "lost" in r.getMessage()]) == 1

@@ -169,7 +169,8 @@ def test_export_runs_in_a_job_process_and_the_zip_arrives(image_app, store):
     # the same request again: the same ZIP from the store, nothing rendered
     again, statuses = run_export(client, "a4", sector=["state"], lang="en")
     assert again["export-download"]["data"] == outputs["export-download"]["data"]
-    assert status_of(again) == "The ZIP file is ready: Sector: State · English." and not statuses
+    assert status_of(again) == "The ZIP file is ready: Sector: State · English."
+    assert set(statuses) <= {"Starting the export …"}  # nothing drawn
     assert jobs.counter(store, RENDERS) == before + 1
 
 
@@ -184,7 +185,8 @@ def test_a_waiting_export_says_queued_and_takes_an_identical_render(image_app, s
     try:
         body, _, query = start_export(client, "slide", sector=["region"], lang="en")
         _, statuses = poll_export(client, body, query, timeout=30, until=lambda s: t("export_queued", "en") in s)
-        assert statuses == ["The export is queued …"]
+        assert statuses[-1] == "The export is queued …" and set(statuses) <= {"Starting the export …",
+                                                                               "The export is queued …"}
         store.set(export_key(data_fingerprint(synth_data), True, Filter(sector=("region",)), "en", "slide"),
                   b"PK-the-other-render")
     finally:
@@ -368,3 +370,76 @@ def test_a_job_and_the_browser_it_starts_leave_the_cpu_to_the_web_app():
     assert int(nice) == jobs.NICENESS == 10
     assert child_group == "10"
     assert own_after == own_before  # the web app's session is never touched
+
+
+# --------------------------------------------------------------------------------------------------
+# Jobs that die: seen within seconds, started again once, then reported
+# --------------------------------------------------------------------------------------------------
+def job_processes(store) -> dict[int, str]:
+    """Return {pid: job key} of the export jobs this machine's store knows (the retried ones included)."""
+    out = {}
+    for name in list(store.iterkeys()):
+        if isinstance(name, str) and name.startswith("jobkey:"):
+            pid = name.split(":", 1)[1]
+            if pid.isdigit():
+                out[int(pid)] = store.get(name)
+    return out
+
+
+def kill_the_job(store, key: str | None = None) -> int:
+    """Kill (SIGKILL) the live process of an export job, with what it started (its browser); return its pid."""
+    import psutil
+
+    for pid, job_key in sorted(job_processes(store).items(), reverse=True):
+        if (key is None or job_key == key) and psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie":
+            process = psutil.Process(pid)
+            for child in process.children(recursive=True):
+                child.kill()
+            process.kill()
+            return pid
+    raise AssertionError("no live export job to kill")
+
+
+def test_a_job_killed_while_drawing_is_started_again_and_the_zip_arrives(image_app, store, caplog):
+    """The issue's example: killing the process doing the export re-enabled the button and left "Drawing
+    figure N of 16" forever, with no notice and nothing in the log."""
+    client = image_app.server.test_client()
+    body, handles, query = start_export(client, "a4", sector=["region"], value=["quality"], lang="en")
+    _, statuses = poll_export(client, body, query, timeout=60, until=lambda s: any(x.startswith("Drawing") for x in s))
+    killed_at = time.monotonic()
+    kill_the_job(store)
+    outputs, after = poll_export(client, body, query, timeout=180)
+    name, archive = zip_of(outputs)
+    assert name == "innovationsbarometer_sector-region_value-quality_en_a4-synthetic.zip"
+    assert count_by_kind(archive)["png"] == 16
+    assert status_of(outputs) == "The ZIP file is ready: Sector: Region; Value: Higher quality · English."
+    lost = [r for r in caplog.records if r.name == "dashboard.jobs" and "lost" in r.getMessage()]
+    assert len(lost) == 1 and "no sign of life for" in lost[0].getMessage() and "started again" in lost[0].getMessage()
+    assert lost[0].created - (time.time() - (time.monotonic() - killed_at)) <= jobs.LOST_SECONDS + 3  # seen in time
+
+
+def test_a_job_killed_twice_is_reported_and_its_slot_freed(image_app, store, caplog):
+    client = image_app.server.test_client()
+    body, handles, query = start_export(client, "slide", sector=["state"], value=["efficiency"], lang="da")
+    poll_export(client, body, query, timeout=60, until=lambda s: any(x.startswith("Drawing") for x in s))
+    first = kill_the_job(store)
+    # polling goes on; the job is started again, and killed again as soon as it draws
+    _, statuses = poll_export(client, body, query, timeout=60,
+                              until=lambda s: max(job_processes(store), default=0) > first and
+                              any(x.startswith("Drawing") for x in s[-3:]))
+    kill_the_job(store)
+    started = time.monotonic()
+    outputs, _ = poll_export(client, body, query, timeout=60)
+    assert time.monotonic() - started <= jobs.LOST_SECONDS + 4  # seen within seconds of its last sign of life
+    assert "export-download" not in outputs
+    assert outputs["notice"]["is_open"] is True and outputs["notice"]["children"] == t("notice_export_lost", "da")
+    assert status_of(outputs, "da") == t("export_lost", "da") and outputs["export-progress"]["data"]["done"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "dashboard.jobs"]
+    assert len([m for m in messages if "lost" in m]) == 2 and "the page is told" in messages[-1]
+    # the render slot of the killed job is free again within seconds: another export renders at once
+    slots = jobs.machine_slots(store, "export-render", 1)
+    deadline = time.monotonic() + jobs.SLOT_SECONDS + 2
+    while (slot := slots.take()) is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert slot is not None
+    slots.free(slot)

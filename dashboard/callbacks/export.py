@@ -177,6 +177,8 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
         def say(key, **fields):
             set_progress(said(key, **fields))
 
+        say("export_starting")  # the job's first sign of life (jobs.beating sends the last one again)
+
         def ready():
             return said("export_ready", final=True, language=lambda page: LANGUAGE_NAMES[page][lang],
                         filters=lambda page: "; ".join(filt.describe(page)) or t("no_filters", page))
@@ -201,6 +203,15 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
             logger.exception("export of every figure failed for %r, preset %r", filt, preset)
             return no_update, *_notice([t("notice_export_error", lang)]), said("export_failed", final=True)
 
+    def export_lost(error):
+        """Return what the page shows when the export's job was lost twice (jobs._Jobs): no download, a notice
+        and a status saying so, in the language the export was asked in; the button is free to try again."""
+        args = jobs.lost_arguments(error)
+        if args is None:
+            logger.error("export failed outside the job: %s", error)
+        lang = lang_or_default(args[-1] if args else None)
+        return no_update, *_notice([t("notice_export_lost", lang)]), said("export_lost", final=True)
+
     app.callback(
         Output("export-download", "data"),
         Output("notice", "children", allow_duplicate=True),
@@ -212,6 +223,7 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
         State("lang", "value"),
         prevent_initial_call=True,
         background=True,
+        on_error=export_lost,
         interval=POLL_MS,
         progress=[Output(PROGRESS, "data")],
         running=[(Output("export-all", "disabled"), True, False),
