@@ -28,7 +28,8 @@ from dash import Dash
 from flask import has_request_context, jsonify, request
 from plotly.io.json import to_json_plotly
 
-from .cache import response_cache
+from . import jobs
+from .cache import data_fingerprint, response_cache
 from .callbacks import register_callbacks
 from .callbacks.url import url_search, url_state
 from .error_page import register as register_error_page
@@ -38,6 +39,8 @@ from .guard import register_guard
 from .i18n import DEFAULT_LANG, t
 from .jobs import background_manager
 from .layout import build_layout
+from .reload import EXTENSION as DATA_EXTENSION
+from .reload import source_of
 from .resources import assets_dir
 from .security import register_security
 from .serving import register_serving
@@ -147,13 +150,16 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
 
     `chromium` is the browser that renders exported images: by default `images.find_chromium()`;
     None means there is none, so "Download all" offers the numbers only (CSV and XLSX).
-    Raises `dashboard.data.load.DataFileError` when a file does not pass validation.
+    Raises `dashboard.data.load.DataFileError` when a file does not pass validation. The data it serves are
+    described at ``app.server.extensions["barometer_data"]`` (`reload.DataSource`).
     """
     if isinstance(chromium, str) and chromium == DETECT:
         chromium = images.find_chromium()
     if chromium is None:
         logger.warning("%s", images.INSTALL_HINT["en"])
     frame, synthetic = _data(data, synthetic)
+    source = source_of(frame, data_fingerprint(frame))
+    logger.info("data %s", source.describe())
     figure_data = FigureData(frame)
     figure_data.prepare()  # every figure's arrays now, so no request waits for them (and preloaded workers share them)
     rounds = {r: figure_data.round_figures(r) for r in figure_data.data_rounds()}  # the figures each round has
@@ -174,9 +180,11 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
         filt, lang, problems = url_state(search)
         return build_layout(lang, synthetic, images=chromium is not None, fpc=figure_data.fpc, filt=filt,
                             problems=tuple(problems), search=search, canonical=url_search(filt, lang),
-                            rounds=rounds)
+                            rounds=rounds, fingerprint=source.fingerprint)
 
     app.layout = page_layout
+    app.server.extensions[DATA_EXTENSION] = source
+    app.server.extensions[jobs.MANAGER] = app._background_manager
     cache = response_cache(app.server, frame, synthetic=synthetic)
     register_callbacks(app, figure_data, synthetic, images=chromium is not None, cache=cache)
     _register_error_handlers(app.server)

@@ -97,6 +97,8 @@ def figure_card(spec: FigureSpec, lang: str, span: str | None = None):
     return html.Article(
         [txt(f"where:{fid}", lang, html.P, className="card-ref"),
          html.H3(txt(f"title:{fid}", lang), id=ids["title"], className="visually-hidden"),
+         # shown while the card's redraw gets no answer and is tried again (assets/retry.js)
+         txt(f"figure_stale@{fid}", lang, html.P, className="card-stale"),
          html.Div([chart, html.Div(id=ids["table"], className="table-view", tabIndex=0, role="region",
                                    **{"aria-labelledby": ids["title"]})],
                   id={"type": "card-body", "figure": fid}, className="card-body show-chart"),

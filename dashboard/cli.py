@@ -99,17 +99,63 @@ def cmd_synth(args) -> int:
     return 0
 
 
+WEIGHTS_OFF = 0.005  # a stratum whose weights sum more than this far (relative) from its N_h gets a note
+
+
+def _strata_report(df) -> list[str]:
+    """Return the lines of `validate`'s table of rows per round and stratum (with the sum of the weights and
+    N_h), a total per round, and a note on the strata whose weights do not sum to their population."""
+    from .data.strata import stratum_rows
+
+    table = stratum_rows(df)
+    width = max(len("stratum"), *(len(s) for s in table["stratum"]))
+    head = f"  {'round':<10} {'stratum':<{width}} {'rows':>6} {'weights':>10} {'N_h':>8}"
+    lines = ["rows per round and stratum (sum of the weights; N_h, the stratum's population):", head]
+
+    def line(round_, stratum, rows, weights, population):
+        pop = "" if population != population else f"{population:,.0f}"
+        return f"  {round_:<10} {stratum:<{width}} {rows:>6,} {weights:>10,.1f} {pop:>8}"
+
+    for round_, part in table.groupby("round", sort=True):
+        lines += [line(*r) for r in part.itertuples(index=False)]
+        lines.append(line(round_, "(all)", int(part["rows"].sum()), part["weights"].sum(),
+                          part["population"].sum(min_count=len(part))))
+    off = table[(table["population"] > 0) & ((table["weights"] / table["population"] - 1).abs() > WEIGHTS_OFF)]
+    if len(off):
+        first = off.iloc[0]
+        lines.append(f"note: in {len(off)} of {len(table)} strata the weights do not sum to N_h (e.g. {first['round']} "
+                     f"{first['stratum']}: {first['weights']:,.1f} of {first['population']:,.0f}); where the weights "
+                     "are N_h / n_h, rows are missing")
+    return lines
+
+
 def cmd_validate(args) -> int:
+    from .cache import data_fingerprint
+    from .data import integrity
     from .data.load import DataFileError, load
 
     try:
-        df = load(args.path)
+        df = load(args.path, checksum=not args.checksum)
     except DataFileError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     innovators = int(df["innovated"].fillna(False).sum())
     print(f"{args.path}: valid, {len(df):,} rows ({innovators:,} innovators) in rounds "
           f"{', '.join(sorted(df['round'].astype(str).unique()))}")
+    side = integrity.sidecar(args.path)
+    if args.checksum:
+        try:
+            before = integrity.expected(args.path, args.path)
+            before = None if before in (None, df.attrs["sha256"]) else f"{before[:16]}…"
+        except DataFileError:  # a checksum file holding no checksum: replaced all the same
+            before = "no checksum"
+        integrity.write(args.path, df.attrs["sha256"])
+        checked = f"written to {side.name}" + (f" (it gave {before} before)" if before else "")
+    else:
+        checked = (f"matches {side.name}" if side.exists() else
+                   f"no checksum file ({side.name}); write one with: barometer validate {args.path} --checksum")
+    print(f"data fingerprint {data_fingerprint(df)}; SHA-256 {df.attrs['sha256']}: {checked}")
+    print("\n".join(_strata_report(df)))
     from .data.strata import variance_strata
 
     strata = variance_strata(df)
@@ -200,7 +246,11 @@ def cmd_serve(args) -> int:
     if not 0 < args.port < 65536:
         return _fail("--port must be between 1 and 65535")
     if not args.dev:  # read before the data: a bad PORT, WEB_CONCURRENCY or BAROMETER_THREADS exits with a message
+        import logging.config
+
         from . import gunicorn_conf
+
+        logging.config.dictConfig(gunicorn_conf.logconfig_dict)  # what the app logs as it is made, as gunicorn will
     try:
         app = create_app(str(data_path(args.data)))
     except DataFileError as exc:
@@ -282,6 +332,8 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check a microdata file against the data contract")
     v.add_argument("path")
+    v.add_argument("--checksum", action="store_true",
+                   help="once the file passes, write its SHA-256 to PATH.sha256, which every later read checks")
     v.set_defaults(run=cmd_validate)
     return p
 

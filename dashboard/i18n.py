@@ -80,6 +80,8 @@ TEXTS: dict[str, dict[str, str]] = {
                      "en": "The ZIP file is ready: {filters} · {language}."},
     "export_failed": {"da": "Eksporten mislykkedes; intet blev hentet.",
                       "en": "The export failed; nothing was downloaded."},
+    "export_data_changed": {"da": "Data på serveren er ændret; intet blev hentet. Genindlæs siden.",
+                            "en": "The data on the server have changed; nothing was downloaded. Reload the page."},
     "export_lost": {"da": "Eksporten stoppede uventet to gange; intet blev hentet. Prøv igen.",
                     "en": "The export stopped unexpectedly twice; nothing was downloaded. Try again."},
     "export_queue_full": {
@@ -328,6 +330,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "notice_export_numbers": {
         "da": "ZIP-filen indeholder kun tallene (CSV og XLSX). " + INSTALL_HINT["da"],
         "en": "The ZIP file holds the numbers only (CSV and XLSX). " + INSTALL_HINT["en"],
+    },
+    "notice_export_data_changed": {
+        "da": "Eksporten blev ikke lavet: serveren tegner nu ud fra en anden udgave af data end den, siden blev "
+              "lavet ud fra (datafilen er skiftet). Genindlæs siden, så figurerne viser de nye data, og hent igen.",
+        "en": "The export was not made: the server now draws from another version of the data than the one this "
+              "page was made from (the data file was replaced). Reload the page, so the figures show the new data, "
+              "and download again.",
     },
     "notice_export_lost": {
         "da": "Eksporten stoppede uventet (den proces, der tegnede figurerne, forsvandt) og blev startet igen, men "

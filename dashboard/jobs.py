@@ -273,7 +273,13 @@ class _Jobs:
         self._replaying = False
 
     def register(self, key, fn, progress):
-        if not self._replaying and key not in self.func_registry:
+        """Register a background callback of this manager's app: the app whose manager was made last (Dash
+        hands every callback to every live manager, which would keep replaced apps alive)."""
+        from dash.background_callback.managers import BaseBackgroundCallbackManager as Base
+
+        newest = Base.managers[-1] if Base.managers else self
+        if not self._replaying and key not in self.func_registry and newest is self:
+            self._own = {**getattr(self, "_own", {}), key: fn}
             super().register(key, fn, progress)
 
     def make_job_fn(self, fn, progress, key=None):
@@ -349,6 +355,7 @@ class _Jobs:
         return now - float(seen) <= LOST_SECONDS and now - float(started or now) <= DEADLINE_SECONDS
 
 
+MANAGER = "barometer_jobs"  # the app's manager of background callbacks, in ``server.extensions``
 LOST = "job lost: "  # how the error a lost job ends with begins (see `lost_arguments`)
 
 
@@ -419,6 +426,19 @@ def _request_token() -> str:
     return uuid.uuid4().hex
 
 
+def forget(server) -> None:
+    """Drop the background callbacks of the app of a Flask `server` that is no longer served (a reload replaced
+    it) from the lists Dash keeps of every app's, so the app and its data can be collected; returns None."""
+    from dash.background_callback.managers import BaseBackgroundCallbackManager as Base
+
+    manager = getattr(server, "extensions", {}).get(MANAGER)
+    if manager is None:
+        return
+    own = getattr(manager, "_own", {})
+    Base.managers[:] = [m for m in Base.managers if m is not manager]
+    Base.functions[:] = [f for f in Base.functions if own.get(f[0]) is not f[1]]
+
+
 @functools.cache
 def celery_app(url: str):
     """Return the Celery app over Redis at `url` (broker and result backend), one per process."""
@@ -445,15 +465,18 @@ def background_manager():
 
 def worker_app():
     """Return the Celery app a worker runs, with the dashboard's export task registered over the same
-    data as the web app ($BAROMETER_DATA or the shipped file)."""
+    data as the web app ($BAROMETER_DATA or the shipped file), and a watch that logs when that file changes."""
     url = jobs_url()
     if url is None:
         raise ConfigError(f"a Celery worker needs {JOBS_URL}=redis://host:6379/0, the same as the web app's")
     from .app import create_app
-    from .data.shipped import data_path
+    from .reload import EXTENSION, watch
 
-    create_app()  # registers the export task on celery_app(url)
-    logger.info("Celery worker for exports over %s, at most %d rendering at once", data_path(), export_limit())
+    server = create_app().server  # registers the export task on celery_app(url)
+    logger.info("Celery worker for exports over %s, at most %d rendering at once",
+                server.extensions[EXTENSION].describe(), export_limit())
+    watch(server, "Restart the job workers to load it (it is validated first); until then they refuse the exports "
+                  "of pages made from other data.")
     return celery_app(url)
 
 

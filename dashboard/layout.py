@@ -288,19 +288,24 @@ def footer(lang: str):
                        className="site-footer")
 
 
+DATA_FINGERPRINT = "data-fingerprint"  # the store naming the data the page was made from
+
+
 def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool = True, fpc: bool = True,
                  filt: Filter = Filter(), problems: tuple[str, ...] = (), search: str = "", canonical: str | None = None,
-                 rounds: dict[str, tuple[str, ...]] | None = None):
+                 rounds: dict[str, tuple[str, ...]] | None = None, fingerprint: str | None = None):
     """Return the whole page in `lang` with the filter controls set to `filt`: the state of the link
     (`search`, its `problems` named in the notice) the page was opened with. `synthetic` shows the
     synthetic-data badge, `images` False makes the "Download all" button offer the numbers only (no
     Chromium on the server), `fpc` says in the method note whether variances carry the finite
-    population correction."""
+    population correction; `fingerprint` names the data the page is made from (a job for the page is
+    refused by a process holding other data)."""
     return html.Div(
         [dcc.Location(id="url", refresh=False),
          dcc.Store(id="url-problems", data={"link": search, "problems": list(problems),  # see callbacks.url
                                             "canonical": canonical}),
          dcc.Store(id="url-fixed", data=None),
+         dcc.Store(id=DATA_FINGERPRINT, data=fingerprint),
          dcc.Store(id="url-current", data=search),  # the link of the controls as they are (see callbacks.url)
          html.Span(id="url-recheck", hidden=True),  # a changed link, handed to read_url (see callbacks.url)
          dcc.Store(id="url-seen", data=None),
@@ -313,6 +318,7 @@ def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool 
          filter_bar(lang, images, filt, rounds),
          html.Main(
              [html.Div(id="figures-status", role="status", className="visually-hidden"),
+              txt("figures_stale", lang, className="figures-stale-text", hidden=True),  # for assets/retry.js
               html.Div(dbc.Alert(id="notice", is_open=False, color="warning", dismissable=True,
                                  class_name="notice"), className="container notice-wrap"),
               html.Div(sections(lang), className="container"),

@@ -58,8 +58,8 @@ def test_wrong_number_of_inputs_is_refused(client, app):
     ("export-size.options", {"outputs": [{"id": "export-size", "property": "options"}]}, "needs an 'id'"),
     ("export-size.options", {"outputs": {"id": "export-size"}}, "needs an 'id' and a 'property'"),
     ("about-body.children", {"outputs": "x"}, "'outputs' must be a list"),
-    ("export-download.data", {"state": []}, "takes 6 states, 0 were sent"),
-    ("export-download.data", {"state": [{"id": "lang", "property": "value", "value": "da"}] * 7}, "7 were sent"),
+    ("export-download.data", {"state": []}, "takes 7 states, 0 were sent"),
+    ("export-download.data", {"state": [{"id": "lang", "property": "value", "value": "da"}] * 8}, "8 were sent"),
 ])
 def test_wrong_outputs_or_states_are_refused(client, fragment, change, needle):
     body = valid_body(client, fragment)

@@ -14,7 +14,7 @@ import pytest
 from benchmarks.callbacks import DEFAULT_STATE, filter_change
 from dashboard import cache as cache_module
 from dashboard.app import create_app
-from dashboard.cache import CacheConfigError, ResponseCache, cache_config, data_fingerprint
+from dashboard.cache import CacheConfigError, ResponseCache, cache_config, cache_mb, data_fingerprint
 
 WIDTHS = {"wide": 1200, "half": 560}
 
@@ -74,7 +74,7 @@ def _free_port() -> int:
 # Configuration
 # --------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("url,backend", [
-    (None, "FileSystemCache"), ("file:///tmp/barometer-cache-test", "FileSystemCache"),
+    (None, "dashboard.cache.FileCache"), ("file:///tmp/barometer-cache-test", "dashboard.cache.FileCache"),
     ("redis://cache.internal:6379/2", "RedisCache"), ("rediss://:secret@cache.internal:6380/0", "RedisCache"),
     ("unix:///run/redis/redis.sock", "RedisCache"),
 ])
@@ -85,8 +85,21 @@ def test_cache_url_chooses_the_backend(url, backend):
     if backend == "RedisCache":
         assert config["CACHE_REDIS_URL"] == url and config["CACHE_OPTIONS"]["socket_timeout"] <= 1
     else:
-        assert config["CACHE_THRESHOLD"] == cache_module.THRESHOLD
+        assert config["CACHE_OPTIONS"] == {"max_bytes": cache_module.DEFAULT_MB * 1_000_000}
         assert config["CACHE_DIR"] == ("/tmp/barometer-cache-test" if url else config["CACHE_DIR"])
+
+
+@pytest.mark.parametrize("raw,mb", [(None, 200), ("", 200), ("50", 50), (" 1 ", 1)])
+def test_cache_mb_sets_the_bound_of_a_file_cache(raw, mb):
+    assert cache_mb(raw) == mb
+    assert cache_config(None, mb)["CACHE_OPTIONS"]["max_bytes"] == mb * 1_000_000
+
+
+@pytest.mark.parametrize("raw", ["0", "-5", "1.5", "200MB", "lots"])
+def test_bad_cache_mb_stops_the_app_with_the_variable_named(monkeypatch, synth_data, raw):
+    monkeypatch.setenv("BAROMETER_CACHE_MB", raw)
+    with pytest.raises(CacheConfigError, match=f"BAROMETER_CACHE_MB={raw!r} is not a whole number"):
+        create_app(synth_data, chromium=None)
 
 
 def test_default_folder_is_new_and_private_per_app():

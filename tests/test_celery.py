@@ -254,3 +254,24 @@ def test_the_process_doing_the_export_killed_the_task_is_sent_again(web, store, 
     assert zip_of(outputs)[0] == "innovationsbarometer_sector-state_value-quality_en_a4.zip"
     assert status_of(outputs) == "The ZIP file is ready: Sector: State; Value: Higher quality · English."
     assert len([r for r in caplog.records if r.name == "dashboard.jobs" and "lost" in r.getMessage()]) == 1
+
+
+# --------------------------------------------------------------------------------------------------
+# The data file changes: a worker notices, and one started again over the new file renders no page of the old
+# --------------------------------------------------------------------------------------------------
+def test_a_worker_restarted_after_the_file_changed_refuses_the_pages_of_the_old_data(web, store, worker, data_file):
+    """The issue's fault: a worker restarted after the file changed rendered ZIPs from the new file while the page
+    showed the old (fig4 region: n differed, shares up to 0.9 points apart). Runs last: it changes the file."""
+    from dashboard.data.synth import generate, write
+
+    before = jobs.counter(store, RENDERS)
+    write(generate(seed=8), data_file)
+    wait_for(lambda: "changed on disk" in worker.read_text(errors="replace"), 10, "the worker's log of the change")
+    assert worker.read_text(errors="replace").count("changed on disk") == 1
+    worker.kill()
+    worker.start()
+    outputs, _ = run_export(web, "slide", sector=["region"], lang="en")
+    assert "export-download" not in outputs
+    assert status_of(outputs) == "The data on the server have changed; nothing was downloaded. Reload the page."
+    assert jobs.counter(store, RENDERS) == before
+    assert worker.read_text(errors="replace").count("export refused: the page was made from data") == 1

@@ -30,21 +30,32 @@ from dashboard.i18n import t
 from tests.dash_client import DEFAULTS, count_by_kind, dependency, split_outputs
 
 STATE_IDS = {"filter-sector": "sector", "filter-tech-role": "tech_role", "filter-value": "value",
-             "filter-round": "round", "lang": "lang", "export-size": "preset"}
+             "filter-round": "round", "lang": "lang", "export-size": "preset", "data-fingerprint": "data"}
 CONFIG = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
 
 
 # --------------------------------------------------------------------------------------------------
 # Driving the export as the page does: one POST starts the job, then the page polls for it
 # --------------------------------------------------------------------------------------------------
+def page_fingerprint(client) -> str:
+    """Return the data fingerprint the page names (its ``data-fingerprint`` store), as the browser holds it."""
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    found = re.search(r'"id":\s*"data-fingerprint"[^}]*?"data":\s*"([0-9a-f]+)"|'
+                      r'"data":\s*"([0-9a-f]+)"[^}]*?"id":\s*"data-fingerprint"', layout)
+    assert found, "the page names no data fingerprint"
+    return found.group(1) or found.group(2)
+
+
 def start_export(client, preset="slide", **state) -> tuple[dict, dict, dict]:
-    """Press "Download all" with a size and control values by key; return (body, handles, query).
+    """Press "Download all" with a size and control values by key (``data``: the page's data fingerprint, by
+    default the one the page names); return (body, handles, query).
 
     The handles are the job's signed cacheKey and job id; the query also echoes the page's end_id.
     """
     page = client.get("/").get_data(as_text=True)
     end_id = json.loads(CONFIG.search(page).group(1))["end_id"]
     state = {"preset": preset, **state}
+    state.setdefault("data", page_fingerprint(client))
     dep = dependency(client, "export-download.data")
     body = {"output": dep["output"], "outputs": split_outputs(dep["output"]),  # 'children@<hash>', as the page sends
             "inputs": [{"id": "export-all", "property": "n_clicks", "value": 1}],
@@ -210,6 +221,20 @@ def test_queue_full_says_so_and_downloads_nothing(image_app, store, places):
     assert jobs.counter(store, RENDERS) == before
     outputs, _ = run_export(image_app.server.test_client(), "slide", value=["quality"], lang="da")
     assert status_of(outputs, "da") == t("export_queue_full", "da", limit=1)
+
+
+def test_a_page_made_from_other_data_gets_no_zip_and_is_told_to_reload(image_app, store):
+    """A process holding other data than the page (the file changed between the page and the job) renders nothing."""
+    client = image_app.server.test_client()
+    before = jobs.counter(store, RENDERS)
+    other = "0123456789abcdef"
+    assert page_fingerprint(client) != other
+    outputs, _ = run_export(client, "slide", sector=["state"], lang="en", data=other)
+    assert "export-download" not in outputs and outputs["notice"]["is_open"] is True
+    assert "the server now draws from another version of the data" in outputs["notice"]["children"]
+    assert status_of(outputs) == "The data on the server have changed; nothing was downloaded. Reload the page."
+    assert status_of(outputs, "da") == t("export_data_changed", "da")
+    assert jobs.counter(store, RENDERS) == before  # (the job process logs why: see test_celery)
 
 
 def test_a_request_in_the_store_is_served_even_when_the_queue_is_full(image_app, store, places, synth_data):

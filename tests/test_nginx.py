@@ -3,7 +3,9 @@
 Slow clients (eight sockets sending a request header a byte a second for 15 s) do not delay a normal
 request through nginx; against gunicorn directly they hold its threads (reported, not asserted: which
 worker accepts which socket is up to the kernel). Also: compression, a year's caching for
-fingerprinted files only, the body limit equal to the guard's, timeouts consistent with gunicorn's.
+fingerprinted files only, the body limit equal to the guard's, timeouts consistent with gunicorn's,
+503 with Retry-After when no server answers (the app's own error answers passed on unchanged).
+Restarts behind it: tests/test_restart.py.
 """
 
 import gzip
@@ -19,6 +21,8 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -31,6 +35,10 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SLOW_CLIENTS = 8
 SLOW_SECONDS = 15
 YEAR = "max-age=31536000"
+# What nginx answers when no server answers (deploy/nginx.conf's @unavailable, deploy/README.md)
+UNAVAILABLE = b'{"error":"The dashboard is not answering; try again in a moment","status":503}\n'
+CALLBACK = (b'{"output":"export-size.options","outputs":{"id":"export-size","property":"options"},'
+            b'"inputs":[{"id":"lang","property":"value","value":"en"}],"changedPropIds":["lang.value"]}')
 
 
 def require_service(available: bool, what: str) -> None:
@@ -55,10 +63,16 @@ def procfile_command() -> str:
     raise AssertionError("the Procfile has no web process")
 
 
-def render(template: str, upstream: str, listen: str) -> str:
-    """Return the site file with its placeholders filled in, as deploy/README.md tells an operator to."""
+def render(template: str, upstream: str, listen: str, more_upstreams: tuple[str, ...] = ()) -> str:
+    """Return the site file with its placeholders filled in, as deploy/README.md tells an operator to, and a
+    `server` line for each of `more_upstreams` added after the first (two servers, for releases)."""
     site = template.replace("@UPSTREAM@", upstream).replace("@LISTEN@", listen).replace("@SERVER_NAME@", "_")
     assert not re.search(r"@[A-Z_]+@", site), "a placeholder is left"
+    if more_upstreams:
+        first = re.search(rf"^( *)server {re.escape(upstream)}( [^;\n]*)?;.*$", site, re.MULTILINE)
+        assert first, "no server line in the upstream block"
+        added = "".join(f"\n{first[1]}server {address}{first[2] or ''};" for address in more_upstreams)
+        site = site[:first.end()] + added + site[first.end():]
     return site
 
 
@@ -152,20 +166,20 @@ def gunicorn_settings(gunicorn_port):
 @pytest.fixture(scope="module")
 def nginx_dir():
     """nginx's prefix: a folder that nginx's workers (an unprivileged user when the test runs as root) can reach."""
-    tmp = Path(tempfile.mkdtemp(prefix="barometer-nginx-"))
-    tmp.chmod(0o755)
+    tmp = prefix_dir()
     yield tmp
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def nginx_port(gunicorn_port, nginx_dir):
-    """deploy/nginx.conf in front of that gunicorn, run by Debian's nginx from a temp prefix; yields its port."""
+@contextmanager
+def nginx_serving(tmp: Path, upstream: str, wait: bool = True, more_upstreams: tuple[str, ...] = ()):
+    """Run deploy/nginx.conf with `upstream` (and `more_upstreams`) filled in, by Debian's nginx from the prefix
+    `tmp` (a folder its workers can reach); yield its port once it answers GET / with 200 (`wait`) or once it
+    listens."""
     require_service(os.access(NGINX, os.X_OK), "nginx")
-    tmp = nginx_dir
     port = free_port()
     site = tmp / "barometer.conf"
-    site.write_text(render(TEMPLATE.read_text(), f"127.0.0.1:{gunicorn_port}", f"127.0.0.1:{port}"))
+    site.write_text(render(TEMPLATE.read_text(), upstream, f"127.0.0.1:{port}", more_upstreams))
     conf = tmp / "nginx.conf"
     conf.write_text(main_config(tmp, site))
     checked = subprocess.run([NGINX, "-t", "-p", str(tmp), "-c", str(conf)], capture_output=True, text=True)
@@ -174,10 +188,40 @@ def nginx_port(gunicorn_port, nginx_dir):
     process = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        wait_for("127.0.0.1", port, process, log, timeout=30)
+        if wait:
+            wait_for("127.0.0.1", port, process, log, timeout=30)
+        else:
+            wait_listening(port, process, log)
         yield port
     finally:
         stop(process)
+
+
+def wait_listening(port: int, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    """Return once something accepts connections on 127.0.0.1:port; fail with the log if the server ends."""
+    deadline = time.monotonic() + timeout
+    while True:
+        assert process.poll() is None, f"the server ended ({process.returncode}):\n{log.read_text()[-3000:]}"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert time.monotonic() < deadline, f"nothing listens on port {port} after {timeout:.0f} s"
+            time.sleep(0.1)
+
+
+def prefix_dir() -> Path:
+    """Return a new folder that nginx's workers (an unprivileged user when the test runs as root) can reach."""
+    tmp = Path(tempfile.mkdtemp(prefix="barometer-nginx-"))
+    tmp.chmod(0o755)
+    return tmp
+
+
+@pytest.fixture(scope="module")
+def nginx_port(gunicorn_port, nginx_dir):
+    """deploy/nginx.conf in front of that gunicorn, run by Debian's nginx from a temp prefix; yields its port."""
+    with nginx_serving(nginx_dir, f"127.0.0.1:{gunicorn_port}") as port:
+        yield port
 
 
 # --------------------------------------------------------------------------------------------------
@@ -313,9 +357,7 @@ def test_a_response_larger_than_nginxs_buffers_arrives_whole(nginx_port, gunicor
 
 
 def test_a_callback_answers_through_nginx(nginx_port):
-    body = (b'{"output":"export-size.options","outputs":{"id":"export-size","property":"options"},'
-            b'"inputs":[{"id":"lang","property":"value","value":"en"}],"changedPropIds":["lang.value"]}')
-    status, _, answer = get("127.0.0.1", nginx_port, "/_dash-update-component", "POST", body,
+    status, _, answer = get("127.0.0.1", nginx_port, "/_dash-update-component", "POST", CALLBACK,
                             {"Content-Type": "application/json"})
     assert status == 200 and b"export-size" in answer
 
@@ -351,3 +393,56 @@ def test_a_link_too_long_gets_the_dashboards_error_page_from_gunicorn_and_throug
     # headers too large for nginx: the same page, saying so
     status, _, body = get("127.0.0.1", nginx_port, "/", headers={"Cookie": "c=" + "x" * 20_000})
     assert status == 400 and body.decode("utf-8") == page(431)
+
+
+# --------------------------------------------------------------------------------------------------
+# No server to answer: 503 with Retry-After; the app's own errors pass unchanged
+# --------------------------------------------------------------------------------------------------
+class AppErrors(BaseHTTPRequestHandler):
+    """A stand-in for the app that answers /status/<code> with that status and a body of its own."""
+
+    def answer(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        code = int(self.path.rsplit("/", 1)[-1])
+        body = f'{{"from":"the app","status":{code}}}'.encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-From-App", "yes")
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = answer
+
+    def log_message(self, *args):
+        pass
+
+
+def test_no_server_up_is_503_with_retry_after_and_the_apps_own_errors_pass_unchanged():
+    tmp = prefix_dir()
+    upstream = free_port()  # nothing listens there yet
+    try:
+        with nginx_serving(tmp, f"127.0.0.1:{upstream}", wait=False) as port:
+            for method, body in (("GET", None), ("POST", CALLBACK)):
+                status, headers, answer = get("127.0.0.1", port, "/_dash-update-component" if body else "/", method,
+                                              body, {"Content-Type": "application/json"} if body else None)
+                assert (status, headers.get("retry-after"), answer) == (503, "10", UNAVAILABLE), (method, status, headers)
+                assert headers["content-type"] == "application/json" and headers["x-content-type-options"] == "nosniff"
+            readme = (ROOT / "deploy" / "README.md").read_text(encoding="utf-8")
+            assert UNAVAILABLE.decode().strip() in readme and "Retry-After" in readme
+
+            app = ThreadingHTTPServer(("127.0.0.1", upstream), AppErrors)
+            threading.Thread(target=app.serve_forever, daemon=True).start()
+            try:
+                for code in (500, 502, 503, 504):
+                    for method in ("GET", "POST"):
+                        status, headers, answer = get("127.0.0.1", port, f"/status/{code}", method, b"{}" if method ==
+                                                      "POST" else None, {"Content-Type": "application/json"})
+                        assert status == code and answer == f'{{"from":"the app","status":{code}}}'.encode(), \
+                            (method, code, status, answer)
+                        assert headers["x-from-app"] == "yes" and "retry-after" not in headers, (method, code, headers)
+            finally:
+                app.shutdown()
+                app.server_close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -29,7 +29,7 @@ from ..export.names import zip_name
 from ..export.presets import DEFAULT_SCALE, PRESETS
 from ..figures.tables import FigureData
 from ..i18n import LANGS, LANGUAGE_NAMES, lang_or_default, t
-from ..layout import preset_options
+from ..layout import DATA_FINGERPRINT, preset_options
 from .common import FILTER_INPUTS, FILTER_STATES, _notice, control_values, strict_filter
 
 logger = logging.getLogger(__name__)
@@ -161,12 +161,18 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
     exports = Exports(data, synthetic, jobs.store(), jobs.export_limit(), data_fingerprint(data.df))
     logger.info("exports of data %s: at most %d rendering at once per machine", exports.fingerprint, exports.limit)
 
-    def export_all(set_progress, n_clicks, preset, sector, tech_role, value, round_, lang):
+    def export_all(set_progress, n_clicks, preset, sector, tech_role, value, round_, page_data, lang):
         """Return the ZIP of every figure for the current filter, or a notice saying why there is none;
-        and the status, in every language."""
+        and the status, in every language. A page made from other data than this process holds (`page_data`,
+        its data fingerprint) gets no ZIP: it is told to reload."""
         if not n_clicks:
             raise PreventUpdate
         lang = lang_or_default(lang)
+        if isinstance(page_data, str) and page_data != exports.fingerprint:
+            logger.warning("export refused: the page was made from data %r, this process holds data %s (the data "
+                           "file changed: reload the server, or restart the job workers)", page_data[:16],
+                           exports.fingerprint)
+            return no_update, *_notice([t("notice_export_data_changed", lang)]), said("export_data_changed", final=True)
         filt, problems = strict_filter(control_values(sector, tech_role, value, round_), lang)
         if problems:
             return no_update, *_notice([*problems, t("notice_export_filter", lang)]), None
@@ -220,6 +226,7 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
         Input("export-all", "n_clicks"),
         State("export-size", "value"),
         *FILTER_STATES,
+        State(DATA_FINGERPRINT, "data"),
         State("lang", "value"),
         prevent_initial_call=True,
         background=True,

@@ -12,7 +12,8 @@ data row line 2 (blank lines count, as in the file); for Parquet they are 1-base
 This module is the public entry point; the work is done in:
 
 - `dashboard.data.errors`: `Violation` and `DataFileError`;
-- `dashboard.data.read`: `read_table` (regular files only, the size limit `BAROMETER_MAX_FILE_MB`,
+- `dashboard.data.read`: `read_table` (regular files only, the size limit `BAROMETER_MAX_FILE_MB`, the
+  checksum file `FILE.sha256` when there is one (`dashboard.data.integrity`),
   compressed and binary files refused, CSV sniffing, encodings, Parquet, row numbering);
 - `dashboard.data.parse`: parsing cells against the codebook, and `coerce`;
 - `dashboard.data.rules`: `validate` and its rule checks.
@@ -53,14 +54,19 @@ __all__ = [
 ]
 
 
-def load(path: str | Path) -> pd.DataFrame:
-    """Read, validate and type a data file; return the typed frame (as `coerce` would).
+def load(path: str | Path, checksum: bool = True) -> pd.DataFrame:
+    """Read, validate and type a data file; return the typed frame (as `coerce` would), its ``attrs`` naming
+    the file (``source``), the SHA-256 of what was read (``sha256``) and the file's size, modification time and
+    inode as it was read (``on_disk``). A file with a checksum file must match
+    it, unless `checksum` is False.
 
     Raises DataFileError listing every problem if there is any: no partial data is ever returned,
     one violation refuses the whole file.
     """
-    frame = read_table(path)
+    frame = read_table(path, checksum)
     violations, columns = check(frame, str(path))
     if violations:
         raise DataFileError(str(path), violations)
-    return typed(columns, len(frame))
+    out = typed(columns, len(frame))
+    out.attrs.update(source=str(path), sha256=frame.attrs["sha256"], on_disk=frame.attrs["on_disk"])
+    return out

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from dashboard.data import integrity
 from dashboard.data.csv_rows import MAX_CELL_CHARS, exact_layout, line_numbers, lone_carriage_return, separator_only
 from dashboard.data.errors import MAX_PER_RULE, DataFileError, Violation, refuse
 from dashboard.data.exported import check_archive, check_header
@@ -76,14 +77,16 @@ def _too_big(name: str, size: int, limit: int, what: str = "the file is") -> Dat
                         f"(e.g. {MAX_FILE_ENV}={max(2 * limit, size + _MB) // _MB})")
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def read_table(path: str | Path, checksum: bool = True) -> pd.DataFrame:
     """Read a CSV or Parquet file without interpreting it.
 
     CSV cells come back as strings (empty cell = ""), Parquet columns as stored. The index, named
     `ROW_INDEX`, holds each row's number as reported to the user. CSV files may be comma or
     semicolon separated (sniffed from the header line) and UTF-8 with or without BOM; blank lines
     (also lines holding only separators) are skipped. A Parquet file is recognised by its
-    ``.parquet`` suffix or its magic bytes.
+    ``.parquet`` suffix or its magic bytes. A file with a checksum file (`integrity.sidecar`) must match
+    it; the frame's ``attrs["sha256"]`` is the SHA-256 of the bytes read, ``attrs["on_disk"]`` the file's size,
+    modification time (ns) and inode as it was read.
 
     Raises
     ------
@@ -91,22 +94,30 @@ def read_table(path: str | Path) -> pd.DataFrame:
         When the file is missing, not a regular file, over the size limit, unreadable, empty,
         compressed, binary, not UTF-8, an Excel workbook, has a header with repeated column names
         or too many columns, a Parquet column that is not plain values, a cell longer than
-        `MAX_CELL_CHARS`, or rows with more or fewer fields than the header.
+        `MAX_CELL_CHARS`, rows with more or fewer fields than the header, or it does not match its
+        checksum file.
     """
     name = str(path)
     path = Path(path)
     limit = max_file_bytes(name)
-    data = _read_bytes(name, path, limit)
+    data, info = _read_bytes(name, path, limit)
+    # against the file's checksum file, when it has one (`checksum` False: not, for writing a new one)
+    sha256 = integrity.check(name, path, data) if checksum else integrity.digest(data)
     suffix = path.suffix.lower()
     if suffix == ".parquet" or data[:4] == b"PAR1":
-        return _read_parquet(name, data, limit)
-    check_archive(name, data)  # the dashboard's own workbook or ZIP: say what it is
-    _refuse_other_formats(name, suffix, data)
-    return _read_csv(name, data)
+        frame = _read_parquet(name, data, limit)
+    else:
+        check_archive(name, data)  # the dashboard's own workbook or ZIP: say what it is
+        _refuse_other_formats(name, suffix, data)
+        frame = _read_csv(name, data)
+    frame.attrs["sha256"] = sha256
+    frame.attrs["on_disk"] = (info.st_size, info.st_mtime_ns, info.st_ino)  # the file read, as it was then
+    return frame
 
 
-def _read_bytes(name: str, path: Path, limit: int) -> bytes:
-    """Return the content of the regular file at `path`, refusing anything else without reading it."""
+def _read_bytes(name: str, path: Path, limit: int) -> tuple[bytes, os.stat_result]:
+    """Return the content of the regular file at `path` and what it was on disk as it was read (its stat),
+    refusing anything else without reading it."""
     link = f" (a symbolic link to {os.path.realpath(path)})" if path.is_symlink() else ""
     try:
         mode = os.stat(path).st_mode
@@ -133,7 +144,7 @@ def _read_bytes(name: str, path: Path, limit: int) -> bytes:
             raise refuse(name, f"the file cannot be read: {exc.strerror or exc}") from None
     if len(data) > limit:
         raise _too_big(name, len(data), limit, "the file is more than")
-    return data
+    return data, info
 
 
 def _check_kind(name: str, mode: int, link: str) -> None:

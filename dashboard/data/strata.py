@@ -71,3 +71,22 @@ def variance_strata(df: pd.DataFrame) -> Strata:
         per.groupby("stratum")["population"].apply(lambda s: s.notna().all()))
     collapsed = {k: v for k, v in to_stratum.items() if v != k}
     return Strata(of_row, sizes, pops, collapsed)
+
+
+def stratum_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Return per round and design stratum (sorted) its respondents ("rows"), the sum of their weights
+    ("weights") and the stratum's population N_h ("population", NaN where unknown): what `barometer validate`
+    shows, so a person can see a stratum that lost rows.
+
+    >>> frame = pd.DataFrame({"round": ["r", "r", "r"], "stratum": ["b", "a", "b"], "weight": [2.0, 1.0, 2.0],
+    ...                       "stratum_population": [4, 1, 4]})
+    >>> stratum_rows(frame).to_dict("records")[1]
+    {'round': 'r', 'stratum': 'b', 'rows': 2, 'weights': 4.0, 'population': 4.0}
+    """
+    population = (df["stratum_population"].astype(float) if "stratum_population" in df
+                  else pd.Series(np.nan, index=df.index))
+    info = pd.DataFrame({"round": df["round"].astype(str), "stratum": df["stratum"].astype(str),
+                         "weight": df["weight"].astype(float), "population": population})
+    return (info.groupby(["round", "stratum"], sort=True)
+            .agg(rows=("weight", "size"), weights=("weight", "sum"), population=("population", "first"))
+            .reset_index())
