@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.procfile import procfile_server  # noqa: E402
-from dashboard.data.filters import ALLOWED  # noqa: E402
+from dashboard.data.dimensions import BY_KEY, DIMENSIONS  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
@@ -41,7 +41,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SLOW_4G = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8}
-CONTROL_IDS = {"sector": "filter-sector", "tech_role": "filter-tech-role", "value": "filter-value"}
+CONTROL_IDS = {d.key: d.control_id for d in DIMENSIONS if d.multiple}  # the dropdowns
 
 # Runs in every page before its own scripts: notes when the first chart, the charts on the first screen
 # and all 16 charts are drawn (plotly.js has drawn the chart's traces for its data), when all 16 are also
@@ -225,7 +225,7 @@ def changes(count: int, seed: int) -> list[tuple[str, list[str]]]:
     seen.add(tuple(sorted(state.items())))
     while len(out) < count:
         key = rng.choice(list(CONTROL_IDS))
-        value = tuple(sorted(rng.sample(ALLOWED[key], rng.randint(0, 2))))
+        value = tuple(sorted(rng.sample(BY_KEY[key].codes, rng.randint(0, 2))))
         candidate = {**state, key: value}
         if tuple(sorted(candidate.items())) in seen:
             continue

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import random
 
-from dashboard.data.codebook import CURRENT_ROUND
-from dashboard.data.filters import ALLOWED
+from dashboard.data.dimensions import DIMENSIONS
 
-CONTROLS = {"filter-sector": "sector", "filter-tech-role": "tech_role", "filter-value": "value",
-            "filter-round": "round", "lang": "lang"}
+CONTROLS = {**{d.control_id: d.key for d in DIMENSIONS}, "lang": "lang"}
 DESKTOP = {"wide": 1200, "half": 560}  # the chart widths the page measures on a 1440 px screen
-DEFAULT_STATE = {"sector": [], "tech_role": [], "value": [], "round": CURRENT_ROUND, "lang": "da"}
+DEFAULT_STATE = {**{d.key: [] if d.multiple else d.default for d in DIMENSIONS}, "lang": "da"}
 
 
 def split_outputs(output: str) -> list[dict]:
@@ -68,8 +66,9 @@ def filter_change(deps: list[dict], state: dict, search: str = "", widths: dict 
 
 def random_state(rng: random.Random) -> dict:
     """Return random control values, as a user clicking around would set them."""
-    state = {k: sorted(rng.sample(ALLOWED[k], rng.randint(0, 2))) for k in ("sector", "tech_role", "value")}
-    return {**state, "round": rng.choice(ALLOWED["round"]), "lang": rng.choice(("da", "en"))}
+    state = {d.key: sorted(rng.sample(d.codes, rng.randint(0, 2))) if d.multiple else rng.choice(d.codes)
+             for d in DIMENSIONS}
+    return {**state, "lang": rng.choice(("da", "en"))}
 
 
 def distinct_states(count: int, seed: int) -> list[dict]:

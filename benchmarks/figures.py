@@ -10,7 +10,8 @@ import random
 import statistics
 import time
 
-from dashboard.data.filters import ALLOWED, Filter
+from dashboard.data.dimensions import DIMENSIONS
+from dashboard.data.filters import Filter
 from dashboard.data.load import load
 from dashboard.data.shipped import DEFAULT_DATA
 from dashboard.data.synth import scale_up
@@ -20,8 +21,8 @@ from dashboard.figures.tables import FigureData
 
 def random_filter(rng: random.Random) -> Filter:
     """Return a random filter state, as a user clicking around would produce."""
-    pick = {k: tuple(sorted(rng.sample(ALLOWED[k], rng.randint(0, 2)))) for k in ("sector", "tech_role", "value")}
-    return Filter(**pick, round=rng.choice(ALLOWED["round"]))
+    return Filter(**{d.key: tuple(sorted(rng.sample(d.codes, rng.randint(0, 2)))) if d.multiple else rng.choice(d.codes)
+                     for d in DIMENSIONS})
 
 
 def run(data, label: str, filters: int, seed: int) -> None:

@@ -19,9 +19,10 @@ from locust import HttpUser, between, events, task
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.callbacks import DEFAULT_STATE, filter_change  # noqa: E402
-from dashboard.data.filters import ALLOWED  # noqa: E402
+from dashboard.data.dimensions import DIMENSIONS  # noqa: E402
 
 HEADERS = {"Accept-Encoding": "br, gzip"}
+MULTIPLE = [d for d in DIMENSIONS if d.multiple]  # the dropdowns a user clicks in
 
 
 class DashboardUser(HttpUser):
@@ -35,8 +36,8 @@ class DashboardUser(HttpUser):
 
     @task
     def change_filter(self):
-        key = self.rng.choice(("sector", "tech_role", "value"))
-        self.state[key] = sorted(self.rng.sample(ALLOWED[key], self.rng.randint(0, 2)))
+        dim = self.rng.choice(MULTIPLE)
+        self.state[dim.key] = sorted(self.rng.sample(dim.codes, self.rng.randint(0, 2)))
         started, failed = time.perf_counter(), None
         for name, body in filter_change(self.deps, self.state, self.search):
             with self.client.post("/_dash-update-component", json=body, headers=HEADERS, name=name,

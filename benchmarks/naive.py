@@ -14,6 +14,8 @@ import plotly.express as px
 from dash import Dash, Input, Output, dcc, html
 
 from dashboard.data import codebook as cb
+from dashboard.data.cube import attributes
+from dashboard.data.dimensions import DIMENSIONS
 from dashboard.data.filters import FILTER_KEYS, parse_filter
 from dashboard.figures.specs import FIGURES, NORDIC
 
@@ -38,16 +40,13 @@ def _base(spec, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _filtered(df: pd.DataFrame, filt, keys) -> pd.DataFrame:
-    """Return the rows that pass the filters named in `keys`."""
-    keep = pd.Series(True, index=df.index)
-    if "round" in keys:
-        keep &= df["round"] == filt.round
-    if "sector" in keys and filt.sector:
-        keep &= df["sector"].isin(filt.sector)
-    if "tech_role" in keys and filt.tech_role:
-        keep &= df["tech_role"].isin(filt.tech_role) | df["tech_group"].isin(filt.tech_role)
-    if "value" in keys and filt.value:
-        keep &= df[["value_" + v for v in filt.value]].fillna(False).astype(bool).any(axis=1)
+    """Return the rows that pass the filters named in `keys` (each dimension's codes select rows as the
+    registry declares)."""
+    attrs = attributes(df)
+    keep = np.ones(len(df), dtype=bool)
+    for dim in DIMENSIONS:
+        if dim.key in keys and getattr(filt, dim.key):
+            keep &= np.logical_or.reduce([dim.selects(attrs, c) for c in filt.codes(dim.key)])
     return df[keep]
 
 
@@ -89,9 +88,10 @@ def figure(spec, df: pd.DataFrame, filt, lang: str):
     return fig
 
 
-def build(df: pd.DataFrame, sector, tech_role, value, round_, lang) -> list:
-    """Return the 16 figures for the control values."""
-    filt = parse_filter(sector=sector, tech_role=tech_role, value=value, round=round_)
+def build(df: pd.DataFrame, *values) -> list:
+    """Return the 16 figures for the control values (the filters in the registry's order, then the language)."""
+    *controls, lang = values
+    filt = parse_filter(**dict(zip(FILTER_KEYS, controls, strict=True)))
     return [figure(spec, df, filt, lang if lang in ("da", "en") else "da") for spec in FIGURES]
 
 

@@ -10,9 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from .data.filters import ALLOWED, FilterError, parse_filter
+from .data.dimensions import DIMENSIONS
+from .data.filters import FilterError, parse_filter
 from .data.shipped import DEFAULT_SEED, data_path, is_shipped
 from .figures.specs import BY_ID, IDS
+from .i18n import t
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -52,7 +54,7 @@ def _filter_and_data(args):
     from .figures.tables import FigureData
 
     try:
-        filt = parse_filter(sector=args.sector, tech_role=args.tech_role, value=args.value, round=args.round)
+        filt = parse_filter(**{d.key: getattr(args, d.key) for d in DIMENSIONS})
     except FilterError as exc:
         return _fail(str(exc)), None
     try:
@@ -273,11 +275,12 @@ def cmd_serve(args) -> int:
 
 
 def _filter_options(p: argparse.ArgumentParser) -> None:
-    """Add the filter options (one per filter key, the flag made from it) with what each accepts."""
-    for key, what in (("sector", "comma-separated"), ("tech_role", "comma-separated, figure 1's answers or figure "
-                                                                     "3's groups"),
-                      ("value", "comma-separated"), ("round", "one of")):
-        p.add_argument("--" + key.replace("_", "-"), help=f"{what}: {', '.join(ALLOWED[key])}")
+    """Add the filter options (one per dimension of the registry, its flag made from its key) with what each
+    accepts."""
+    for dim in DIMENSIONS:
+        codes = ("; ".join(f"{t(name, 'en')}: {', '.join(members)}" for name, members in dim.groups) if dim.groups
+                 else ", ".join(dim.codes))
+        p.add_argument(dim.flag, dest=dim.key, help=f"{'comma-separated' if dim.multiple else 'one of'}: {codes}")
 
 
 class _Parser(argparse.ArgumentParser):

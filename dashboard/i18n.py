@@ -265,9 +265,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "da": "Linket: {key} har {count} værdier, højst {limit} er mulige; filtret er ignoreret.",
         "en": "In the link, {key} has {count} values, at most {limit} are possible; the filter is ignored.",
     },
-    "notice_url_one_round": {
-        "da": "Linket: vælg én runde ({allowed}); rundefiltret er ignoreret.",
-        "en": "In the link, choose one round ({allowed}); the round filter is ignored.",
+    "notice_url_one": {
+        "da": "Linket: vælg én værdi af {key} ({allowed}); filtret er ignoreret.",
+        "en": "In the link, choose one value of {key} ({allowed}); the filter is ignored.",
     },
     "notice_url_not_yet": {
         "da": "Linket: delsektor og størrelse ({keys}) kan endnu ikke vælges; figurerne viser alle delsektorer og "
@@ -299,9 +299,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "da": "Filteret {key} har {count} værdier; højst {limit} er tilladt. Standardfilteret vises.",
         "en": "The filter {key} has {count} values; at most {limit} are allowed. The default filter is shown.",
     },
-    "notice_one_round": {
-        "da": "Vælg én runde ({allowed}). Standardfilteret vises.",
-        "en": "Choose one round ({allowed}). The default filter is shown.",
+    "notice_one": {
+        "da": "Vælg én værdi af {key} ({allowed}). Standardfilteret vises.",
+        "en": "Choose one value of {key} ({allowed}). The default filter is shown.",
     },
     "notice_other": {
         "da": "Filteret kunne ikke bruges ({message}). Standardfilteret vises.",

@@ -373,7 +373,13 @@ def lost_arguments(error: Exception) -> list | None:
 
 def _described(args) -> str:
     """Return a job's arguments in a few words for a log line."""
-    return ", ".join(str(a)[:40] for a in (args if isinstance(args, list) else [args]) if a not in (None, [], ""))
+    parts = []
+    for a in args if isinstance(args, list) else [args]:
+        if isinstance(a, dict):  # the filter controls, grouped by key
+            parts += [f"{k}={str(v)[:40]}" for k, v in a.items() if v not in (None, [], "")]
+        elif a not in (None, [], ""):
+            parts.append(str(a)[:40])
+    return ", ".join(parts)
 
 
 def beating(fn):

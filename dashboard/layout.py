@@ -9,16 +9,16 @@ from dash import dcc, html
 
 from . import __version__
 from .cards import sections
-from .data.codebook import CURRENT_ROUND, ROUNDS, SECTORS, TECH_GROUP_CODES, TECH_ROLE_CODES
-from .data.filters import VALUE_CODES, Filter, code_label
+from .data.codebook import CURRENT_ROUND, ROUNDS
+from .data.dimensions import DIMENSIONS
+from .data.filters import Filter
 from .export.presets import DEFAULT_PRESET, PRESETS
 from .figures.specs import BY_ID, FIGURES, SECTIONS
 from .i18n import DEFAULT_LANG, t
 from .page_text import txt
 
-GROUP_PREFIX = "group:"  # values of the non-selectable group headings in the technology dropdown
-FILTER_IDS = {"sector": "filter-sector", "tech_role": "filter-tech-role", "value": "filter-value",
-              "round": "filter-round"}
+GROUP_PREFIX = "group:"  # values of the non-selectable group headings in a dropdown (the technology one)
+FILTER_IDS = {d.key: d.control_id for d in DIMENSIONS}
 CHART_WIDTH = "chart-width"  # the store the page writes the width available to a chart into
 CHARTS_WAKE = "charts-wake"  # the store naming the charts the page wants drawn now (assets/charts.js)
 FIGURES_STATE = "figures-state"  # what the last redraw showed, to announce what the next one changes
@@ -28,22 +28,25 @@ FIGURES_STATE = "figures-state"  # what the last redraw showed, to announce what
 # Filters
 # --------------------------------------------------------------------------------------------------
 def filter_options(lang: str, rounds: dict[str, tuple[str, ...]] | None = None) -> dict[str, list[dict]]:
-    """Return the options of each filter control in `lang`, keyed by filter key; the rounds are those of the
-    data (`rounds`: {round: the figures it has}; None: every round of the codebook)."""
+    """Return the options of each filter control in `lang`, keyed by filter key, under the headings of its
+    groups; the rounds are those of the data (`rounds`: {round: the figures it has}; None: every round of the
+    codebook)."""
 
-    def opts(key, codes):
-        return [{"label": code_label(key, c, lang), "value": c} for c in codes]
+    def opts(dim, codes):
+        return [{"label": dim.label(c, lang), "value": c} for c in codes]
 
     def heading(name):
         return {"label": t(name, lang), "value": GROUP_PREFIX + name, "disabled": True}
 
-    return {
-        "sector": opts("sector", SECTORS),
-        "tech_role": [heading("group_tech_role"), *opts("tech_role", TECH_ROLE_CODES),
-                      heading("group_tech_group"), *opts("tech_role", TECH_GROUP_CODES)],
-        "value": opts("value", VALUE_CODES),
-        "round": [{"label": r, "value": r} for r in (rounds if rounds is not None else ROUNDS)],
-    }
+    out = {}
+    for dim in DIMENSIONS:
+        codes = tuple(rounds) if dim.key == "round" and rounds is not None else dim.codes
+        if dim.groups:
+            out[dim.key] = [o for name, members in dim.groups
+                            for o in (heading(name), *opts(dim, [c for c in members if c in codes]))]
+        else:
+            out[dim.key] = opts(dim, codes)
+    return out
 
 
 def round_help(lang: str, rounds: dict[str, tuple[str, ...]] | None = None) -> str:
@@ -173,21 +176,24 @@ def filter_bar(lang: str, images: bool = True, filt: Filter = Filter(), rounds: 
     and is left out when the data hold one round."""
     options = filter_options(lang, rounds)
 
-    def dropdown(key):
-        return dcc.Dropdown(id=FILTER_IDS[key], options=options[key], value=list(getattr(filt, key)), multi=True,
-                            placeholder=t("placeholder_" + key, lang), labels=dropdown_labels(lang, key),
-                            searchable=True, closeOnSelect=False, maxHeight=360, className="filter-dropdown")
+    def control(dim):
+        if dim.control == "radio":
+            return dbc.RadioItems(
+                id=dim.control_id, options=options[dim.key], value=getattr(filt, dim.key), inline=True,
+                class_name="segmented", input_class_name="segmented-input", label_class_name="segmented-label",
+                label_checked_class_name="checked")
+        return dcc.Dropdown(id=dim.control_id, options=options[dim.key], value=list(getattr(filt, dim.key)),
+                            multi=dim.multiple, placeholder=t("placeholder_" + dim.key, lang),
+                            labels=dropdown_labels(lang, dim.key), searchable=True, closeOnSelect=False,
+                            maxHeight=360, className="filter-dropdown")
 
-    round_control = dbc.RadioItems(
-        id=FILTER_IDS["round"], options=options["round"], value=filt.round, inline=True,
-        class_name="segmented", input_class_name="segmented-input", label_class_name="segmented-label",
-        label_checked_class_name="checked",
-    )
-    grid = html.Div([_field("sector", dropdown("sector"), lang),
-                     _field("tech_role", dropdown("tech_role"), lang),
-                     _field("value", dropdown("value"), lang),
-                     _field("round", round_control, lang, group=True, help_text=round_help(lang, rounds),
-                            hidden=rounds is not None and len(rounds) < 2),
+    def field(dim):
+        if dim.key == "round":  # its help says which figures each round of the data has
+            return _field(dim.key, control(dim), lang, group=True, help_text=round_help(lang, rounds),
+                          hidden=rounds is not None and len(rounds) < 2)
+        return _field(dim.key, control(dim), lang, group=dim.control == "radio")
+
+    grid = html.Div([*(field(dim) for dim in DIMENSIONS),
                      html.Div(html.Button(txt("reset", lang), id="reset", n_clicks=0, type="button",
                                           className="btn btn-reset"), className="filter-actions")],
                     className="filter-grid")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dash import html
 
-from .data.filters import FILTER_LABELS
+from .data.dimensions import BY_KEY
 from .figures.specs import BY_ID, SECTIONS
 from .i18n import t
 
@@ -27,7 +27,7 @@ def text(key: str, lang: str) -> str:
     if kind == "section":
         return SECTIONS[name][lang]
     if kind == "filter":
-        return FILTER_LABELS[name][lang]
+        return BY_KEY[name].name(lang)
     spec = BY_ID[name]
     if kind == "title":
         return spec.title[lang]

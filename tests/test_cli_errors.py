@@ -76,7 +76,7 @@ def test_help_lists_the_figures_and_what_each_filter_takes(capsys):
     code, out, _ = barometer("export", "--help")
     flat = " ".join(out.split())
     for needle in ("--sector SECTOR comma-separated: state, region, municipality", "--figures FIGURES",
-                   "--round ROUND one of: 2018-2019, 2015-2016", "figure 3's groups: solution, important"):
+                   "--round ROUND one of: 2018-2019, 2015-2016", "Role of technology (figure 1): solution, important"):
         assert needle in flat, needle
 
 

@@ -17,13 +17,15 @@ import pandas as pd
 import pytest
 
 from dashboard.data import codebook as cb
-from dashboard.data.filters import ALLOWED, Filter, parse_filter
+from dashboard.data.cube import attributes
+from dashboard.data.dimensions import BY_KEY, DIMENSIONS
+from dashboard.data.filters import Filter, parse_filter
 from dashboard.figures.specs import BY_ID
 from dashboard.figures.tables import indicators, published
 from tests.shipped import figure_data, shipped
 from tests.test_snapshot import states as snapshot_states
 
-CODES = [(k, c) for k in ("sector", "tech_role", "value") for c in ALLOWED[k]]
+CODES = [(d.key, c) for d in DIMENSIONS if d.multiple for c in d.codes]  # every code of every filter
 
 
 def _state(pairs) -> Filter:
@@ -69,14 +71,9 @@ def _rows_of(fid: str, series: str, category: str, filt: Filter) -> tuple[np.nda
         rows &= df["tech_role"].isin(cb.TECH_ROLES).to_numpy()
     if spec.series != "round":
         rows &= (df["round"] == sc.round).to_numpy()
-    for key in sc.restrict:
-        codes = getattr(filt, key)
-        if key == "sector":
-            rows &= df["sector"].isin(codes).to_numpy()
-        elif key == "value":
-            rows &= df[["value_" + v for v in codes]].fillna(False).astype(bool).any(axis=1).to_numpy()
-        elif key == "tech_role":
-            rows &= (df["tech_role"].isin(codes) | df["tech_group"].isin(codes)).to_numpy()
+    for key in sc.restrict:  # the rows each code selects are public: the registry declares them
+        if key != "round":
+            rows &= np.logical_or.reduce([BY_KEY[key].selects(_attributes(), c) for c in filt.codes(key)])
     if series != "all":
         if spec.series == "tech_split":
             rows &= innovators & (df["tech_role"].isin(cb.TECH_ROLES) == (series == "tech")).to_numpy()
@@ -87,6 +84,12 @@ def _rows_of(fid: str, series: str, category: str, filt: Filter) -> tuple[np.nda
         rows &= df[column].isin(codes).to_numpy()
     rows &= _answered(fid)[category]
     return rows, cat
+
+
+@functools.cache
+def _attributes() -> pd.DataFrame:
+    """Return the shipped data's rows as the registry's selectors read them."""
+    return attributes(shipped())
 
 
 @functools.cache
@@ -240,11 +243,11 @@ def _differences(narrow: Filter, wide: Filter) -> pd.DataFrame:
 
 def _wider(filt: Filter):
     """Yield the states that add one or two codes of one filter to `filt`."""
-    for key in ("sector", "tech_role", "value"):
-        codes = getattr(filt, key)
+    for dim in DIMENSIONS:
+        codes = getattr(filt, dim.key) if dim.multiple else ()
         if not codes:
             continue
-        rest = [c for c in ALLOWED[key] if c not in codes]
+        key, rest = dim.key, [c for c in dim.codes if c not in codes]
         for k in (1, 2):
             for extra in itertools.combinations(rest, k):
                 yield parse_filter(**{**filt.query(), key: ",".join((*codes, *extra))})

@@ -12,7 +12,7 @@ import json
 
 from dash import MATCH, Input, Output, State
 
-from ..data.codebook import CURRENT_ROUND
+from ..data.dimensions import DIMENSIONS
 from ..figures.theme import WIDTH_BUCKETS
 from ..layout import CHART_WIDTH, GROUP_PREFIX
 from .common import FILTER_INPUTS
@@ -111,14 +111,17 @@ def register_browser_side(app) -> None:
         Input("data-badge", "n_clicks"),
         prevent_initial_call=True,
     )
+    # the count of active filters: the codes of each multiple choice, 1 for a single choice off its default
+    defaults = [None if d.multiple else d.default for d in DIMENSIONS]
     count_js = (
-        "function (sector, techRole, value, round) {"
+        "function (...values) {"
+        " const defaults = DEFAULTS;"
         " const n = (v) => Array.isArray(v) ? v.filter((c) => !String(c).startsWith(PREFIX)).length : 0;"
-        " const count = n(sector) + n(techRole) + n(value) + (round && round !== ROUND ? 1 : 0);"
+        " const count = values.reduce((sum, v, i) => sum + (defaults[i] === null ? n(v) : (v && v !== defaults[i] ? 1 : 0)), 0);"
         " return count ? String(count) : ''; }"
-    ).replace("PREFIX", json.dumps(GROUP_PREFIX)).replace("ROUND", json.dumps(CURRENT_ROUND))
+    ).replace("PREFIX", json.dumps(GROUP_PREFIX)).replace("DEFAULTS", json.dumps(defaults))
     app.clientside_callback(
         count_js,
         Output("filter-count", "children"),
-        *FILTER_INPUTS,
+        *FILTER_INPUTS.values(),
     )

@@ -54,19 +54,19 @@ def register_camera(app, data: FigureData, synthetic: bool) -> None:
     @app.callback(
         Output(CAMERA_IMAGE, "data"),
         Input(CAMERA_REQUEST, "data"),
-        *FILTER_STATES,
+        FILTER_STATES,
         State("lang", "value"),
         State("export-size", "value"),
         prevent_initial_call=True,
     )
-    def camera_image(request, sector, tech_role, value, round_, lang, preset):
+    def camera_image(request, controls, lang, preset):
         """Return the chart the camera asked for, laid out for the chosen export size."""
         figure = request.get("figure") if isinstance(request, dict) else None
         if not isinstance(figure, str) or figure not in BY_ID:
             return no_update
         lang = lang_or_default(lang)
         preset = preset if isinstance(preset, str) and preset in PRESETS else DEFAULT_PRESET
-        filt, _ = strict_filter(control_values(sector, tech_role, value, round_), lang)
+        filt, _ = strict_filter(control_values(controls), lang)
         spec = BY_ID[figure]
         sc = data.scope(spec, filt)
         try:

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from dash import Input, Output, State, html
 
-from ..data.filters import ALLOWED, FILTER_KEYS, FILTER_LABELS, MAX_CODES, Filter, FilterError, parse_filter
+from ..data.dimensions import BY_KEY, DIMENSIONS
+from ..data.filters import FILTER_KEYS, MAX_CODES, Filter, FilterError, parse_filter
 from ..i18n import t
-from ..layout import FILTER_IDS, GROUP_PREFIX
+from ..layout import GROUP_PREFIX
 
-FILTER_INPUTS = [Input(FILTER_IDS[k], "value") for k in FILTER_KEYS]
-FILTER_STATES = [State(FILTER_IDS[k], "value") for k in FILTER_KEYS]
-FILTER_OUTPUTS = [Output(FILTER_IDS[k], "value") for k in FILTER_KEYS]
+# The controls' values reach a callback as one argument, a dict by dimension key (Dash's grouped inputs).
+FILTER_INPUTS = {d.key: Input(d.control_id, "value") for d in DIMENSIONS}
+FILTER_STATES = {d.key: State(d.control_id, "value") for d in DIMENSIONS}
+FILTER_OUTPUTS = [Output(d.control_id, "value") for d in DIMENSIONS]
 MAX_NOTICES = 8
 MAX_NOTICE_CHARS = 300
 
@@ -52,26 +54,36 @@ def problem(key: str, raw, lang: str) -> str | None:
     except Exception as exc:  # a value no parser anticipated; say so rather than fail
         message = f"{key}: {type(exc).__name__}"
     items = _items(raw)
-    name = FILTER_LABELS[key][lang]
+    dim = BY_KEY[key]
+    name = dim.name(lang)
     if items is None:
         return t("notice_wrong_type", lang, key=name, type=type(raw).__name__)
-    allowed = ALLOWED[key]
-    bad = [i for i in items if not isinstance(i, str) or i not in allowed]
+    bad = [i for i in items if not isinstance(i, str) or i not in dim.codes]
     if len(items) > MAX_CODES:
         return t("notice_too_many", lang, key=name, count=len(items), limit=MAX_CODES)
     if bad:
-        return t("notice_unknown", lang, key=name, values=_quoted(bad), allowed=", ".join(allowed))
-    if key == "round":
-        return t("notice_one_round", lang, allowed=", ".join(allowed))
+        return t("notice_unknown", lang, key=name, values=_quoted(bad), allowed=", ".join(dim.codes))
+    if not dim.multiple:
+        return t("notice_one", lang, key=name, allowed=", ".join(dim.codes))
     return t("notice_other", lang, message=message[:MAX_NOTICE_CHARS])
 
 
-def control_values(sector, tech_role, value, round_) -> dict:
-    """Return the raw filter values of the controls by key, without the technology dropdown's
-    group headings (its "select all" picks them too)."""
-    if isinstance(tech_role, list):
-        tech_role = [c for c in tech_role if not (isinstance(c, str) and c.startswith(GROUP_PREFIX))]
-    return dict(zip(FILTER_KEYS, (sector, tech_role, value, round_), strict=True))
+def control_values(controls) -> dict:
+    """Return the raw filter values of the controls (a dict by key, as the grouped inputs give them) by key,
+    without the group headings of a dropdown (its "select all" picks them too); a key that is not a
+    dimension's is left out.
+
+    >>> control_values({"sector": ["state"], "tech_role": ["group:x", "solution"], "foo": 1})["tech_role"]
+    ['solution']
+    """
+    controls = controls if isinstance(controls, dict) else {}
+    out = {}
+    for key in FILTER_KEYS:
+        raw = controls.get(key)
+        if isinstance(raw, list):
+            raw = [c for c in raw if not (isinstance(c, str) and c.startswith(GROUP_PREFIX))]
+        out[key] = raw
+    return out
 
 
 def strict_filter(raw: dict, lang: str) -> tuple[Filter, list[str]]:
@@ -85,7 +97,8 @@ def strict_filter(raw: dict, lang: str) -> tuple[Filter, list[str]]:
 
 
 def _controls(filt: Filter) -> list:
-    return [list(filt.sector), list(filt.tech_role), list(filt.value), filt.round]
+    """Return the values of the controls, in the registry's order, that show `filt`."""
+    return [list(choice) if isinstance(choice, tuple) else choice for _, choice in filt.items()]
 
 
 def _notice(messages: list[str]):

@@ -51,11 +51,11 @@ def _register(app, data: FigureData, synthetic: bool, fmt: str) -> None:
     @app.callback(
         Output({"type": f"download-{fmt}", "figure": MATCH}, "data"),
         Input({"type": f"{fmt}-btn", "figure": MATCH}, "n_clicks"),
-        *FILTER_STATES,
+        FILTER_STATES,
         State("lang", "value"),
         prevent_initial_call=True,
     )
-    def download(n_clicks, sector, tech_role, value, round_, lang):
+    def download(n_clicks, controls, lang):
         """Return the clicked figure's numbers for the current filter as a file."""
         if not n_clicks:
             raise PreventUpdate
@@ -65,7 +65,7 @@ def _register(app, data: FigureData, synthetic: bool, fmt: str) -> None:
             children, is_open = _notice([UNKNOWN_FIGURE[lang].format(figure=repr(str(figure)[:40]))])
             set_props("notice", {"children": children, "is_open": is_open})
             return no_update
-        filt, _ = strict_filter(control_values(sector, tech_role, value, round_), lang)
+        filt, _ = strict_filter(control_values(controls), lang)
         name = csv_filename(figure, filt, synthetic, data, fmt)
         try:
             if fmt == "csv":

@@ -161,7 +161,7 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
     exports = Exports(data, synthetic, jobs.store(), jobs.export_limit(), data_fingerprint(data.df))
     logger.info("exports of data %s: at most %d rendering at once per machine", exports.fingerprint, exports.limit)
 
-    def export_all(set_progress, n_clicks, preset, sector, tech_role, value, round_, page_data, lang):
+    def export_all(set_progress, n_clicks, preset, controls, page_data, lang):
         """Return the ZIP of every figure for the current filter, or a notice saying why there is none;
         and the status, in every language. A page made from other data than this process holds (`page_data`,
         its data fingerprint) gets no ZIP: it is told to reload."""
@@ -173,7 +173,7 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
                            "file changed: reload the server, or restart the job workers)", page_data[:16],
                            exports.fingerprint)
             return no_update, *_notice([t("notice_export_data_changed", lang)]), said("export_data_changed", final=True)
-        filt, problems = strict_filter(control_values(sector, tech_role, value, round_), lang)
+        filt, problems = strict_filter(control_values(controls), lang)
         if problems:
             return no_update, *_notice([*problems, t("notice_export_filter", lang)]), None
         if not (isinstance(preset, str) and preset in PRESETS):
@@ -225,7 +225,7 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
         Output(PROGRESS, "data", allow_duplicate=True),
         Input("export-all", "n_clicks"),
         State("export-size", "value"),
-        *FILTER_STATES,
+        FILTER_STATES,
         State(DATA_FINGERPRINT, "data"),
         State("lang", "value"),
         prevent_initial_call=True,
@@ -241,7 +241,7 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
                             prevent_initial_call=True)
     app.clientside_callback(SHOW_STATUS_JS, Output("export-status", "children"), Input(PROGRESS, "data"),
                             Input("lang", "value"))
-    app.clientside_callback(CLEAR_STATUS_JS, Output(PROGRESS, "data", allow_duplicate=True), *FILTER_INPUTS,
+    app.clientside_callback(CLEAR_STATUS_JS, Output(PROGRESS, "data", allow_duplicate=True), *FILTER_INPUTS.values(),
                             Input("export-size", "value"), State(PROGRESS, "data"), prevent_initial_call=True)
 
     @app.callback(

@@ -117,16 +117,16 @@ def _register_table(app, data: FigureData, spec) -> None:
     @app.callback(
         Output(ids["table"], "children", allow_duplicate=True),
         Input({"type": "view-toggle", "figure": spec.id}, "n_clicks"),
-        *FILTER_STATES,
+        FILTER_STATES,
         State("lang", "value"),
         prevent_initial_call=True,
     )
-    def show_table(n_clicks, sector, tech_role, value, round_, lang):
+    def show_table(n_clicks, controls, lang):
         """Return the figure's table view for the current filter when the toggle opens it."""
         if not isinstance(n_clicks, int) or n_clicks % 2 == 0:
             raise PreventUpdate
         lang = lang_or_default(lang)
-        filt, _ = strict_filter(control_values(sector, tech_role, value, round_), lang)
+        filt, _ = strict_filter(control_values(controls), lang)
         return data_table(table_view(spec, data.rows(spec, filt, lang), data.scope(spec, filt), lang), ids["table"])
 
 
@@ -190,21 +190,21 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
         Output("notice", "is_open"),
         Output("figures-status", "children"),
         Output(FIGURES_STATE, "data"),
-        *FILTER_INPUTS,
+        FILTER_INPUTS,
         Input("lang", "value"),
         Input("url-problems", "data"),
         Input(CHART_WIDTH, "data"),
         State(FIGURES_STATE, "data"),
         *[State({"type": "card-body", "figure": fid}, "className") for fid in IDS],
     )
-    def update_figures(sector, tech_role, value, round_, lang, url_problems, chart_width=None, before=None, *views):
+    def update_figures(controls, lang, url_problems, chart_width=None, before=None, *views):
         """Return each figure, built for the width its card has, its config, summary and (for a card showing
         its table) table view for the filter, the notice and what the live region announces."""
         messages = []
         if not (isinstance(lang, str) and lang in LANGS):
             messages.append(t("notice_lang", DEFAULT_LANG, value=repr(str(lang)[:40])))
         lang = lang_or_default(lang)
-        raw = control_values(sector, tech_role, value, round_)
+        raw = control_values(controls)
         widths = chart_widths(chart_width)
         try:
             from ..figures.build import figure_dict, graph_config

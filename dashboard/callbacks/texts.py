@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dash import ALL, Input, Output, ctx, no_update
 
-from ..data.filters import FILTER_KEYS
+from ..data.dimensions import DIMENSIONS
 from ..i18n import lang_or_default, t
-from ..layout import FILTER_IDS, about_body, dropdown_labels, filter_options, help_id, round_help
+from ..layout import about_body, dropdown_labels, filter_options, help_id, round_help
 from ..page_text import TXT, text
 
-DROPDOWNS = ("sector", "tech_role", "value")
+DROPDOWNS = tuple(d for d in DIMENSIONS if d.control == "dropdown")
 
 
 def _text(item, lang: str):
@@ -30,9 +30,9 @@ def register_texts(app, fpc: bool = True, rounds: dict[str, tuple[str, ...]] | N
 
     @app.callback(
         Output({"type": TXT, "key": ALL}, "children"),
-        *[Output(FILTER_IDS[k], "options") for k in FILTER_KEYS],
-        *[Output(FILTER_IDS[k], "placeholder") for k in DROPDOWNS],
-        *[Output(FILTER_IDS[k], "labels") for k in DROPDOWNS],
+        *[Output(d.control_id, "options") for d in DIMENSIONS],
+        *[Output(d.control_id, "placeholder") for d in DROPDOWNS],
+        *[Output(d.control_id, "labels") for d in DROPDOWNS],
         Output("about-body", "children"),
         Output(help_id("round"), "children"),
         Input("lang", "value"),
@@ -43,5 +43,5 @@ def register_texts(app, fpc: bool = True, rounds: dict[str, tuple[str, ...]] | N
         lang = lang_or_default(lang)
         texts = [_text(o, lang) for o in ctx.outputs_list[0]]
         options = filter_options(lang, rounds)
-        return (texts, *[options[k] for k in FILTER_KEYS], *[t("placeholder_" + k, lang) for k in DROPDOWNS],
-                *[dropdown_labels(lang, k) for k in DROPDOWNS], about_body(lang, fpc), round_help(lang, rounds))
+        return (texts, *[options[d.key] for d in DIMENSIONS], *[t("placeholder_" + d.key, lang) for d in DROPDOWNS],
+                *[dropdown_labels(lang, d.key) for d in DROPDOWNS], about_body(lang, fpc), round_help(lang, rounds))

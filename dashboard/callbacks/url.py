@@ -17,31 +17,17 @@ from urllib.parse import parse_qs, urlencode
 from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from ..data.filters import (
-    ALLOWED,
-    FILTER_KEYS,
-    FILTER_LABELS,
-    MAX_CODES,
-    Filter,
-    FilterError,
-    code_label,
-    match_code,
-    parse_filter,
-    parse_lenient,
-)
+from ..data.dimensions import BY_KEY, DIMENSIONS
+from ..data.filters import FILTER_KEYS, MAX_CODES, Filter, FilterError, match_code, parse_filter, parse_lenient
 from ..i18n import DEFAULT_LANG, LANGS, lang_or_default, t
-from ..layout import FILTER_IDS, GROUP_PREFIX
+from ..layout import GROUP_PREFIX
 from .common import FILTER_INPUTS, FILTER_OUTPUTS, MAX_NOTICES, _controls, _items, control_values
 
 logger = logging.getLogger(__name__)
 
 
-NOT_YET = ("industry", "size")  # keys of the data contract the dashboard cannot filter by yet
+NOT_YET = tuple(k for k in ("industry", "size") if k not in BY_KEY)  # the data contract's, not filters yet
 SILENT = ("utm_", "fbclid", "gclid", "mc_")  # what sites and newsletters add to shared links: left alone
-
-
-def _dimension(key: str, lang: str) -> str:
-    return FILTER_LABELS[key][lang]
 
 
 def url_state(search) -> tuple[Filter, str, list[str]]:
@@ -63,26 +49,28 @@ def url_state(search) -> tuple[Filter, str, list[str]]:
                                                 and raw_lang.strip().lower() in LANGS else DEFAULT_LANG)
     problems: list[str] = []
     known = {}
-    for key in FILTER_KEYS:
+    for dim in DIMENSIONS:
+        key = dim.key
         if key not in params:
             continue
+        name = dim.name(lang)
         items = _items(params[key]) or []
         if len(items) > MAX_CODES:
-            problems.append(t("notice_url_too_many", lang, key=_dimension(key, lang), count=len(items), limit=MAX_CODES))
+            problems.append(t("notice_url_too_many", lang, key=name, count=len(items), limit=MAX_CODES))
             continue
         codes = []
         for item in items:
-            code = item if item in ALLOWED[key] else match_code(key, item)
+            code = item if item in dim.codes else match_code(key, item)
             if code is None:
-                problems.append(t("notice_url_unknown", lang, key=_dimension(key, lang), values=repr(item[:40]),
-                                  allowed=", ".join(ALLOWED[key])))
+                problems.append(t("notice_url_unknown", lang, key=name, values=repr(item[:40]),
+                                  allowed=", ".join(dim.codes)))
                 continue
             if code != item:
-                problems.append(t("notice_url_read_as", lang, key=_dimension(key, lang), value=repr(item[:40]),
-                                  label=code_label(key, code, lang), code=code))
+                problems.append(t("notice_url_read_as", lang, key=name, value=repr(item[:40]),
+                                  label=dim.label(code, lang), code=code))
             codes.append(code)
-        if key == "round" and len(set(codes)) > 1:
-            problems.append(t("notice_url_one_round", lang, allowed=", ".join(ALLOWED[key])))
+        if not dim.multiple and len(set(codes)) > 1:
+            problems.append(t("notice_url_one", lang, key=name, allowed=", ".join(dim.codes)))
             continue
         known[key] = ",".join(dict.fromkeys(codes))
     filt = parse_filter(**known)
@@ -171,9 +159,11 @@ def register_url_sync(app) -> None:
     app.clientside_callback(LINK_CHANGED_JS, Output("url-seen", "data"), Input("url", "search"),
                             State("url-current", "data"))
     app.clientside_callback(FIX_LINK_JS, Output("url-fixed", "data"), Input("url-problems", "data"))
-    app.clientside_callback(STRIP_HEADINGS_JS.replace("PREFIX", json.dumps(GROUP_PREFIX)),
-                            Output(FILTER_IDS["tech_role"], "value", allow_duplicate=True),
-                            Input(FILTER_IDS["tech_role"], "value"), prevent_initial_call=True)
+    for dim in DIMENSIONS:
+        if dim.groups:
+            app.clientside_callback(STRIP_HEADINGS_JS.replace("PREFIX", json.dumps(GROUP_PREFIX)),
+                                    Output(dim.control_id, "value", allow_duplicate=True),
+                                    Input(dim.control_id, "value"), prevent_initial_call=True)
 
     @app.callback(
         *FILTER_OUTPUTS,
@@ -198,16 +188,16 @@ def register_url_sync(app) -> None:
     @app.callback(
         Output("url", "search"),
         Output("url-current", "data", allow_duplicate=True),
-        *FILTER_INPUTS,
+        FILTER_INPUTS,
         Input("lang", "value"),
         State("url", "search"),
         prevent_initial_call=True,
     )
-    def write_url(sector, tech_role, value, round_, lang, search):
+    def write_url(controls, lang, search):
         """Return the link of the controls (and it as the current link), or no update when the link shown
         already means the same (as after ``read_url`` set the controls from it)."""
         lang = lang_or_default(lang)
-        raw = control_values(sector, tech_role, value, round_)
+        raw = control_values(controls)
         try:
             filt = parse_filter(**raw)
         except FilterError:
@@ -226,7 +216,7 @@ def register_reset(app) -> None:
     """Register ``reset_filters``."""
 
     @app.callback(
-        *[Output(FILTER_IDS[k], "value", allow_duplicate=True) for k in FILTER_KEYS],
+        *[Output(d.control_id, "value", allow_duplicate=True) for d in DIMENSIONS],
         Input("reset", "n_clicks"),
         prevent_initial_call=True,
     )

@@ -1,9 +1,9 @@
 """Precomputed sums per fine cell, so any filter is answered without touching the microdata.
 
-A cell is one combination of the attributes the filters and series look at (round, stratum,
-sector, innovation status, technology role and group, values created, plus a figure's own series
-column). Every estimator sum is additive over cells, so a filtered estimate is a sum over the
-selected cells: its cost depends on the number of cells, not on the number of respondents.
+A cell is one combination of the attributes the dimensions of the registry and the figures' bases
+and series look at (round, sector, innovation status, technology role and group, values created).
+Every estimator sum is additive over cells, so a filtered estimate is a sum over the selected cells:
+its cost depends on the number of cells, not on the number of respondents.
 """
 
 from __future__ import annotations
@@ -14,11 +14,14 @@ import numpy as np
 import pandas as pd
 
 from . import estimators
-from .codebook import VALUE_COLUMNS
+from .codebook import BY_NAME
+from .dimensions import DIMENSIONS
 from .filters import Filter
 from .strata import Strata, design_key, variance_strata
 
-ATTRIBUTES = ("round", "sector", "innovated", "tech_role", "tech_group", "tech_new", *VALUE_COLUMNS)
+FIGURE_ATTRIBUTES = ("innovated", "tech_role", "tech_group", "tech_new")  # what the figures' bases and series read
+ATTRIBUTES = tuple(dict.fromkeys((*(c for d in DIMENSIONS for c in d.columns), *FIGURE_ATTRIBUTES)))
+CODED_ATTRIBUTES = tuple(c for c in ATTRIBUTES if BY_NAME[c].kind != "bool")  # the attributes held as codes
 
 
 stratum_key = design_key  # the design stratum of each row: round and stratum
@@ -29,7 +32,7 @@ def attributes(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     for column in ATTRIBUTES:
         values = df[column]
-        if column == "innovated" or column in VALUE_COLUMNS:
+        if column not in CODED_ATTRIBUTES:
             out[column] = values.fillna(False).astype(bool)
         else:
             out[column] = values.astype("object").where(values.notna(), "").astype(str)

@@ -1,26 +1,24 @@
-"""The dashboard's filter state as a frozen value, parsed from URLs, callbacks and the CLI."""
+"""The dashboard's filter state as a frozen value over the registry of dimensions, parsed from URLs,
+callbacks and the command line.
+
+>>> f = parse_filter(sector="state,region", round="2015-2016")
+>>> f.sector, f.round, f.query()
+(('state', 'region'), '2015-2016', {'sector': 'state,region', 'round': '2015-2016'})
+>>> f == Filter(sector=("state", "region"), round="2015-2016"), f.replace(sector=()) == Filter(round="2015-2016")
+(True, True)
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from . import technology
-from .codebook import (
-    CURRENT_ROUND,
-    ROUNDS,
-    SECTORS,
-    TECH_GROUP_CODES,
-    TECH_ROLE_CODES,
-    VALUES,
-    label,
-)
+from .dimensions import BY_KEY, DIMENSIONS, KEYS, Dimension
 
-TECH_FILTER_CODES = TECH_ROLE_CODES + TECH_GROUP_CODES
-VALUE_CODES = tuple(name.removeprefix("value_") for name in VALUES)
-FILTER_KEYS = ("sector", "tech_role", "value", "round")
+FILTER_KEYS = KEYS
+ALLOWED = {d.key: d.codes for d in DIMENSIONS}
+TECH_FILTER_CODES = BY_KEY["tech_role"].codes
+VALUE_CODES = BY_KEY["value"].codes
 MAX_CODES = 16  # longer lists are refused as malformed input
 
 
@@ -28,21 +26,62 @@ class FilterError(ValueError):
     """A filter value that is not one of the allowed codes; the message lists what is allowed."""
 
 
-@dataclass(frozen=True)
 class Filter:
-    """Selected sectors, technology roles or groups, and values (empty = all), and the round."""
+    """The codes chosen in each dimension of the registry: a tuple of codes for a multiple choice (empty:
+    all), one code for a single choice; hashable, equal when the choices are.
 
-    sector: tuple[str, ...] = ()
-    tech_role: tuple[str, ...] = ()
-    value: tuple[str, ...] = ()
-    round: str = CURRENT_ROUND
+    Each dimension's choice reads as an attribute (``filt.sector``); ``Filter(sector=("state",))`` chooses,
+    and the dimensions not named keep their empty choice.
+    """
+
+    __slots__ = ("chosen",)
+
+    def __init__(self, **chosen):
+        unknown = [k for k in chosen if k not in BY_KEY]
+        if unknown:
+            raise TypeError(f"Filter: unknown dimension {unknown[0]!r}; the dimensions are {', '.join(KEYS)}")
+        choice = tuple(_stored(d, chosen[d.key]) if d.key in chosen else d.empty() for d in DIMENSIONS)
+        object.__setattr__(self, "chosen", choice)
+
+    def __getattr__(self, key: str):
+        index = _INDEX.get(key)
+        if index is None:
+            raise AttributeError(key)
+        return self.chosen[index]
+
+    def __setattr__(self, key, value):
+        raise AttributeError("a Filter is frozen; use replace()")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Filter) and other.chosen == self.chosen
+
+    def __hash__(self) -> int:
+        return hash(self.chosen)
+
+    def __reduce__(self):
+        return (_of_choice, (self.chosen,))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.items() if v != BY_KEY[k].empty())
+        return f"Filter({shown})"
+
+    def items(self) -> list[tuple[str, tuple[str, ...] | str]]:
+        """Return (key, choice) of every dimension, in the registry's order."""
+        return list(zip(KEYS, self.chosen, strict=True))
+
+    def replace(self, **changes) -> Filter:
+        """Return this filter with the choices of the dimensions named changed."""
+        return Filter(**{**dict(self.items()), **changes})
+
+    def codes(self, key: str) -> tuple[str, ...]:
+        """Return the codes chosen in one dimension, a single choice as a one-code tuple."""
+        value = getattr(self, key)
+        return value if isinstance(value, tuple) else (value,)
 
     def active(self) -> dict[str, tuple[str, ...]]:
-        """Return the filters that restrict something, by key."""
-        out = {k: getattr(self, k) for k in ("sector", "tech_role", "value") if getattr(self, k)}
-        if self.round != CURRENT_ROUND:
-            out["round"] = (self.round,)
-        return out
+        """Return the choices that restrict something, by key: a multiple choice with codes, a single choice
+        other than its default."""
+        return {k: self.codes(k) for k, v in self.items() if v and v != BY_KEY[k].empty()}
 
     def query(self) -> dict[str, str]:
         """Return URL query parameters (comma-separated codes) for the non-default filters."""
@@ -50,52 +89,52 @@ class Filter:
 
     def describe(self, lang: str = "da", keys=FILTER_KEYS) -> list[str]:
         """Return readable 'Filter: value, value' phrases for the active filters among `keys`."""
-        out = []
-        for key, codes in self.active().items():
-            if key in keys:
-                out.append(f"{FILTER_LABELS[key][lang]}: {', '.join(code_label(key, c, lang) for c in codes)}")
-        return out
+        return [f"{BY_KEY[k].name(lang)}: {', '.join(BY_KEY[k].label(c, lang) for c in codes)}"
+                for k, codes in self.active().items() if k in keys]
 
     def mask(self, attrs: pd.DataFrame, keys=FILTER_KEYS) -> pd.Series:
         """Return the rows of a cell-attribute frame that pass the filters named in `keys`."""
         return pd.Series(CellMasks(attrs).mask(self, keys), index=attrs.index)
 
 
+_INDEX = {k: i for i, k in enumerate(KEYS)}
+
+
+def _stored(dim: Dimension, value):
+    """Return a choice as a Filter holds it: a tuple of codes, or one code."""
+    if dim.multiple:
+        return tuple(value)
+    return value
+
+
+def _of_choice(chosen: tuple) -> Filter:
+    """Return the Filter of a tuple of choices in the registry's order (unpickling)."""
+    return Filter(**dict(zip(KEYS, chosen, strict=True)))
+
+
 class CellMasks:
-    """Which rows of a cell-attribute frame each filter code selects, as boolean arrays computed once; a
-    filter's mask is then a few array operations (the semantics of every filter live here)."""
+    """Which rows of a cell-attribute frame each code of each dimension selects, as boolean arrays computed
+    once; a filter's mask is then a few array operations."""
 
     def __init__(self, attrs: pd.DataFrame):
         self.size = len(attrs)
         self._kept: dict[tuple, np.ndarray] = {}
-        self.codes: dict[tuple[str, str], np.ndarray] = {}
-        for r in ROUNDS:
-            self.codes[("round", r)] = (attrs["round"] == r).to_numpy()
-        for s in SECTORS:
-            self.codes[("sector", s)] = (attrs["sector"] == s).to_numpy()
-        atoms = technology.atoms_of(attrs["tech_role"], attrs["tech_new"])
-        for c in TECH_FILTER_CODES:  # an answer of figure 1 or a group of figure 3
-            self.codes[("tech_role", c)] = np.isin(atoms, list(technology.chosen((c,))))
-        for v in VALUE_CODES:
-            self.codes[("value", v)] = attrs["value_" + v].to_numpy(dtype=bool)
+        self.codes: dict[tuple[str, str], np.ndarray] = {
+            (d.key, c): np.asarray(d.selects(attrs, c), dtype=bool) for d in DIMENSIONS for c in d.codes}
 
     KEPT = 4096  # masks kept: a filter state's figures and their wider selections ask for the same ones
 
     def mask(self, filt: Filter, keys=FILTER_KEYS) -> np.ndarray:
         """Return the rows that pass the filters of `filt` named in `keys` (read-only: it may be kept and
         handed out again)."""
-        key = (filt.round if "round" in keys else None,
-               *(getattr(filt, k) if k in keys else None for k in ("sector", "tech_role", "value")))
+        key = tuple(choice if k in keys else None for k, choice in filt.items())
         found = self._kept.get(key)
         if found is not None:
             return found
         m = np.ones(self.size, dtype=bool)
-        if "round" in keys:
-            m &= self.codes[("round", filt.round)]
-        for name in ("sector", "tech_role", "value"):
-            chosen = getattr(filt, name)
-            if name in keys and chosen:
-                m &= np.logical_or.reduce([self.codes[(name, c)] for c in chosen])
+        for k, choice in filt.items():
+            if k in keys and choice:
+                m &= np.logical_or.reduce([self.codes[(k, c)] for c in filt.codes(k)])
         m.flags.writeable = False
         if len(self._kept) >= self.KEPT:
             self._kept.clear()
@@ -103,24 +142,12 @@ class CellMasks:
         return m
 
 
-FILTER_LABELS = {  # each filter's one name: on its control, in subtitles, summaries, notices and files
-    "sector": {"da": "Sektor", "en": "Sector"},
-    "tech_role": {"da": "Teknologi", "en": "Technology"},
-    "value": {"da": "Værdi", "en": "Value"},
-    "round": {"da": "Runde", "en": "Round"},
-}
-ALLOWED = {"sector": SECTORS, "tech_role": TECH_FILTER_CODES, "value": VALUE_CODES, "round": ROUNDS}
+FILTER_LABELS = {d.key: {lang: d.name(lang) for lang in ("da", "en")} for d in DIMENSIONS}
 
 
 def code_label(key: str, code: str, lang: str = "da") -> str:
     """Return the label of one filter code."""
-    if key == "sector":
-        return label("sector", code, lang)
-    if key == "tech_role":
-        return label("tech_role" if code in TECH_ROLE_CODES else "tech_group", code, lang)
-    if key == "value":
-        return label("value_" + code, lang=lang)
-    return code
+    return BY_KEY[key].label(code, lang)
 
 
 def match_code(key: str, given: str) -> str | None:
@@ -131,8 +158,9 @@ def match_code(key: str, given: str) -> str | None:
     ('region', 'municipality', None)
     """
     wanted = given.strip().casefold()
-    for code in ALLOWED[key]:
-        if wanted == code.casefold() or wanted in {code_label(key, code, lang).casefold() for lang in ("da", "en")}:
+    dim = BY_KEY[key]
+    for code in dim.codes:
+        if wanted == code.casefold() or wanted in {dim.label(code, lang).casefold() for lang in ("da", "en")}:
             return code
     return None
 
@@ -149,24 +177,32 @@ def _codes(key: str, raw) -> tuple[str, ...]:
         raise FilterError(f"{key}: expected a list of codes, got {type(raw).__name__}")
     if len(items) > MAX_CODES:
         raise FilterError(f"{key}: {len(items)} values given, at most {MAX_CODES} allowed")
-    allowed = ALLOWED[key]
-    bad = [str(i) for i in items if not isinstance(i, str) or i not in allowed]
+    dim = BY_KEY[key]
+    bad = [str(i) for i in items if not isinstance(i, str) or i not in dim.codes]
     if bad:
         raise FilterError(f"{key}: unknown value {', '.join(repr(b[:40]) for b in bad[:3])}; "
-                          f"allowed: {', '.join(allowed)}")
-    if key in ("sector", "value") and set(items) == set(allowed):
+                          f"allowed: {', '.join(dim.codes)}")
+    if dim.all_is_none and set(items) == set(dim.codes):
         return ()  # every code selected is the same as no filter
-    order = {c: i for i, c in enumerate(allowed)}
+    order = {c: i for i, c in enumerate(dim.codes)}
     return tuple(sorted(set(items), key=order.get))
 
 
-def parse_filter(sector=None, tech_role=None, value=None, round=None) -> Filter:
-    """Return a Filter from raw values (lists or comma-separated codes); raise FilterError if bad."""
-    rnd = _codes("round", round)
-    if len(rnd) > 1:
-        raise FilterError(f"round: choose one of {', '.join(ROUNDS)}")
-    return Filter(_codes("sector", sector), _codes("tech_role", tech_role), _codes("value", value),
-                  rnd[0] if rnd else CURRENT_ROUND)
+def parse_filter(**raw) -> Filter:
+    """Return a Filter from raw values by key (lists or comma-separated codes); raise FilterError if bad."""
+    unknown = [k for k in raw if k not in BY_KEY]
+    if unknown:
+        raise FilterError(f"{unknown[0][:40]}: not a filter; the filters are {', '.join(KEYS)}")
+    chosen = {}
+    for key, value in raw.items():
+        dim, codes = BY_KEY[key], _codes(key, value)
+        if dim.multiple:
+            chosen[key] = codes
+        elif len(codes) > 1:
+            raise FilterError(f"{key}: choose one of {', '.join(dim.codes)}")
+        elif codes:
+            chosen[key] = codes[0]
+    return Filter(**chosen)
 
 
 def parse_lenient(params: dict) -> tuple[Filter, list[str]]:
@@ -179,4 +215,3 @@ def parse_lenient(params: dict) -> tuple[Filter, list[str]]:
         except FilterError as exc:
             problems.append(str(exc))
     return parse_filter(**kept), problems
-

@@ -14,27 +14,27 @@ one of those, and the narrower selection hides the cell (see the README's disclo
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from ..data.filters import ALLOWED, Filter
+from ..data.dimensions import BY_KEY
+from ..data.filters import Filter
 
 
 def wider_states(filt: Filter, keys) -> list[Filter]:
     """Return the filter states that add one code to one of the restricting filters `keys` of `filt`.
 
-    A filter without codes selects everything and has no wider state.
+    A filter without codes selects everything and has no wider state; a single choice (the round) has none.
 
     >>> [f.sector for f in wider_states(Filter(sector=("state",)), ["sector"])]
     [('state', 'region'), ('state', 'municipality')]
     """
     out = []
     for key in keys:
-        codes = getattr(filt, key) if key != "round" else ()
+        dim = BY_KEY[key]
+        codes = getattr(filt, key) if dim.multiple else ()
         if not codes:
             continue
-        for code in ALLOWED[key]:
+        for code in dim.codes:
             if code not in codes:
-                wider = tuple(c for c in ALLOWED[key] if c in codes or c == code)  # in the order of the codes
-                everything = key in ("sector", "value") and len(wider) == len(ALLOWED[key])
-                out.append(replace(filt, **{key: () if everything else wider}))  # as parse_filter makes it
+                wider = tuple(c for c in dim.codes if c in codes or c == code)  # in the order of the codes
+                everything = dim.all_is_none and len(wider) == len(dim.codes)
+                out.append(filt.replace(**{key: () if everything else wider}))  # as parse_filter makes it
     return out

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..data import codebook as cb
-from ..data.filters import FILTER_LABELS, Filter
+from ..data.dimensions import BY_KEY
+from ..data.filters import Filter
 from . import theme
 from .numbers import Row
 from .placement import Categories
@@ -76,7 +77,7 @@ def subtitle_base(spec: FigureSpec, filt: Filter | Scope) -> str:
     innovators with that answer: only innovators answered those questions.
     """
     sc = scope_of(spec, filt)
-    if spec.base == "all" and any(k in sc.restrict for k in ("tech_role", "value")):
+    if spec.base == "all" and any(BY_KEY[k].innovators_only for k in sc.restrict):
         return "innovators"
     return spec.base
 
@@ -104,7 +105,7 @@ def ignored_phrases(spec: FigureSpec, filt: Filter | Scope, lang: str = "da") ->
     out = []
     keys = [k for k in sc.ignored if not (k == "round" and sc.round_missing)]
     if keys:
-        out.append(f"{TEXT['not_applied'][lang]}: " + ", ".join(FILTER_LABELS[k][lang] for k in keys))
+        out.append(f"{TEXT['not_applied'][lang]}: " + ", ".join(BY_KEY[k].name(lang) for k in keys))
     if sc.round_missing:
         out.append(TEXT["round_missing"][lang].format(chosen=sc.filt.round, shown=sc.round))
     return out

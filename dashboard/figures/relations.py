@@ -27,7 +27,6 @@ import numpy as np
 
 from .specs import BY_ID
 
-CODED_ATTRIBUTES = ("round", "sector", "tech_role", "tech_group", "tech_new")  # cell attributes held as codes
 TOLERANCE = 1e-9
 
 

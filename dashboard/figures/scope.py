@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from ..data import codebook as cb
 from ..data import technology
+from ..data.dimensions import BY_KEY
 from ..data.filters import FILTER_KEYS, Filter
 from .specs import FigureSpec
 
@@ -121,7 +122,8 @@ def scope(spec: FigureSpec, filt: Filter = Filter(), rounds: tuple[str, ...] | N
     if rounds is None:
         rounds = declared_rounds(spec)
     active = filt.active()
-    restrict = [k for k in spec.filters if k in active]
+    restrict = [k for k in active if k != "round" and BY_KEY[k].restricts and k not in spec.ignores
+                and k not in spec.highlight]
     highlight = [k for k in spec.highlight if k in active and k != "round"]
     marks, series, categories = [], None, None
     tech = _technology(spec, filt) if "tech_role" in spec.highlight else None

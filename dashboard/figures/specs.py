@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..data import codebook as cb
+from ..data.dimensions import KEYS
 
 SOURCE_003 = {
     "da": "Kilde: Center for Offentlig Innovation, Innovationsbarometeret: teknologi i offentlig innovation (2018-2019)",
@@ -46,8 +47,7 @@ NOTE_TECH_SPLIT = {
     "en": "Non-technological innovations include 'minor part', 'no part' and 'don't know' on the role of technology, "
           "as in the publication",
 }
-ALL_FILTERS = ("sector", "tech_role", "value", "round")
-SAMPLE_FILTERS = ("sector", "tech_role", "value")  # round: only figures with a round series use it
+EVERY = KEYS  # a figure of published aggregates applies no dimension
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,8 @@ class FigureSpec:
     series: Literal["tech_split", "tech_group", "sector", "round", "tech_new"] | None = None
     series_total: bool = False  # add a series over all rows
     chart: Literal["bar", "hbar", "grouped", "stacked", "range"] = "bar"
-    filters: tuple[str, ...] = SAMPLE_FILTERS  # filters that restrict the base
-    highlight: tuple[str, ...] = ()  # filters on the figure's own variable: highlight, don't restrict
+    ignores: tuple[str, ...] = ()  # dimensions the figure does not apply (every other one applies)
+    highlight: tuple[str, ...] = ()  # dimensions of the figure's own groups: they highlight, not restrict
     compare: Literal["pair", "all"] | None = None  # "pair": tech vs non-tech test; "all": equality across series
     # Known totals (for complementary suppression): the bars of each series partition its base (add up to 100 %),
     # or one series or category is the weighted mean of the others (("series", "all"), ("category", "total")).
@@ -113,8 +113,8 @@ class FigureSpec:
         return self.source[lang] + {"da": ", figur ", "en": ", figure "}[lang] + str(self.number)
 
     def not_applied(self) -> tuple[str, ...]:
-        """Return the filter keys this figure ignores."""
-        return tuple(k for k in ALL_FILTERS if k not in self.filters and k not in self.highlight)
+        """Return the dimensions this figure ignores, in the registry's order."""
+        return tuple(k for k in KEYS if k in self.ignores)
 
 
 def _codes_of(variable: str, codes: tuple[str, ...] | None = None, **kw) -> tuple[Category, ...]:
@@ -137,7 +137,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "all",
         (Category("total", "innovated", label={"da": "Hele den offentlige sektor", "en": "Whole public sector"}),
          *(Category(s, "innovated", within=(("sector", (s,)),), label=cb.SECTOR_LABELS[s]) for s in cb.SECTORS)),
-        SOURCE_000, series="round", chart="grouped", filters=(), highlight=("sector", "round"),
+        SOURCE_000, series="round", chart="grouped", ignores=("tech_role", "value"), highlight=("sector", "round"),
         compare="pair", total=("category", "total"), question=cb.BY_NAME["innovated"].question,
         reference=REFERENCE_000,
     ),
@@ -145,7 +145,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "dst-types", "overview",
         {"da": "Andel arbejdspladser med innovation, efter innovationstype",
          "en": "Share of workplaces with innovation, by type of innovation"},
-        "all", _flags(cb.TYPES, na_false=True), SOURCE_000, chart="hbar", filters=("sector",),
+        "all", _flags(cb.TYPES, na_false=True), SOURCE_000, chart="hbar", ignores=("tech_role", "value"),
         illustrative=True, question=cb.BY_NAME["type_process"].question,
         reference={"da": "Danmarks Statistik: figuren om innovationstyper (Statistikbanken OIN01)",
                    "en": "Statistics Denmark: the figure of innovation types (Statbank OIN01)"},
@@ -153,8 +153,8 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
         "fig1", "technology",
         {"da": "En ud af tre innovationer er teknologiske", "en": "One in three innovations is technological"},
-        "innovators", _codes_of("tech_role"), SOURCE_003, chart="bar", filters=("sector", "value"),
-        highlight=("tech_role",), partition=True, question=cb.BY_NAME["tech_role"].question,
+        "innovators", _codes_of("tech_role"), SOURCE_003, chart="bar", highlight=("tech_role",), partition=True,
+        question=cb.BY_NAME["tech_role"].question,
         number=1,
     ),
     FigureSpec(
@@ -162,7 +162,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         {"da": "Teknologier, der er nye eller kendte for arbejdspladsen",
          "en": "Technologies new or known to the workplace"},
         "tech_innovators", _codes_of("technology"), SOURCE_003, series="tech_new", chart="hbar",
-        filters=("sector", "value"), highlight=("tech_role",), partition=True, illustrative=True,
+        highlight=("tech_role",), partition=True, illustrative=True,
         question=cb.BY_NAME["technology"].question,
         number=2,
     ),
@@ -170,15 +170,16 @@ FIGURES: tuple[FigureSpec, ...] = (
         "fig3", "technology",
         {"da": "Innovationer med ny teknologi, kendt teknologi og uden teknologi",
          "en": "Innovations with new technology, known technology and no technology"},
-        "innovators", _codes_of("tech_group"), SOURCE_003, chart="bar", filters=("sector", "value"),
-        highlight=("tech_role",), partition=True, note=NOTE_TECH_GROUP, question=cb.BY_NAME["tech_new"].question,
+        "innovators", _codes_of("tech_group"), SOURCE_003, chart="bar", highlight=("tech_role",), partition=True,
+        note=NOTE_TECH_GROUP,
+        question=cb.BY_NAME["tech_new"].question,
         number=3,
     ),
     FigureSpec(
         "fig7", "technology",
         {"da": "Vi er nysgerrige på nye teknologiske løsninger og muligheder",
          "en": "We are curious about new technological solutions and possibilities"},
-        "all", _codes_of("curiosity"), SOURCE_003, chart="hbar", filters=SAMPLE_FILTERS, partition=True,
+        "all", _codes_of("curiosity"), SOURCE_003, chart="hbar", partition=True,
         question=cb.BY_NAME["curiosity"].question,
         number=7,
     ),
@@ -187,7 +188,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         {"da": "Værdier skabt af teknologiske og ikke-teknologiske innovationer",
          "en": "Value created by technological and non-technological innovations"},
         "innovators", _flags(cb.VALUES), SOURCE_003, series="tech_split", chart="grouped",
-        filters=("sector",), highlight=("value", "tech_role"), compare="pair", note=NOTE_TECH_SPLIT,
+        highlight=("value", "tech_role"), compare="pair", note=NOTE_TECH_SPLIT,
         question=cb.BY_NAME["value_quality"].question,
         number=4,
     ),
@@ -196,7 +197,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         {"da": "Værdier skabt af den seneste innovation, efter sektor",
          "en": "Value created by the latest innovation, by sector"},
         "innovators", _flags(cb.VALUES), SOURCE_000, series="sector", series_total=True, chart="grouped",
-        filters=("tech_role",), highlight=("value", "sector"), total=("series", "all"),
+        highlight=("value", "sector"), total=("series", "all"),
         question=cb.BY_NAME["value_quality"].question,
         reference=REFERENCE_000,
     ),
@@ -209,7 +210,7 @@ FIGURES: tuple[FigureSpec, ...] = (
                   label={"da": "Borgerne spiller en positiv rolle (mindst én af de tre)",
                          "en": "Citizens play a positive part (at least one of the three)"}),
          *_flags(cb.CITIZENS)),
-        SOURCE_003, chart="hbar", filters=SAMPLE_FILTERS, question=cb.BY_NAME["citizens_promoted"].question,
+        SOURCE_003, chart="hbar", question=cb.BY_NAME["citizens_promoted"].question,
         number=5,
     ),
     FigureSpec(
@@ -217,7 +218,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         {"da": "Medarbejdernes medvirken fremmede eller hæmmede innovationen",
          "en": "Employees promoted or hindered the innovation"},
         "innovators", _codes_of("employees_role", ("promoted", "hindered")), SOURCE_003, series="tech_group",
-        chart="grouped", filters=("sector", "value"), highlight=("tech_role",), compare="all", note=NOTE_TECH_GROUP,
+        chart="grouped", highlight=("tech_role",), compare="all", note=NOTE_TECH_GROUP,
         question=cb.BY_NAME["employees_role"].question,
         number=6,
     ),
@@ -226,7 +227,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         {"da": "Samarbejdspartnere om teknologiske og ikke-teknologiske innovationer",
          "en": "Collaboration partners on technological and non-technological innovations"},
         "innovators", _flags(cb.PARTNERS), SOURCE_003, series="tech_split", chart="grouped",
-        filters=("sector", "value"), highlight=("tech_role",), compare="pair", note=NOTE_TECH_SPLIT,
+        highlight=("tech_role",), compare="pair", note=NOTE_TECH_SPLIT,
         question=cb.BY_NAME["partner_private"].question,
         number=8,
     ),
@@ -235,7 +236,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         {"da": "Samarbejde med offentlige arbejdspladser i egen sektor",
          "en": "Collaboration with public workplaces in the same sector"},
         "innovators", _flags(("partner_same_sector",)), SOURCE_003, series="tech_group", chart="grouped",
-        filters=("sector", "value"), highlight=("tech_role",), compare="all", note=NOTE_TECH_GROUP,
+        highlight=("tech_role",), compare="all", note=NOTE_TECH_GROUP,
         question=cb.BY_NAME["partner_same_sector"].question,
         number=9,
     ),
@@ -243,7 +244,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "fig10", "collaboration",
         {"da": "Samarbejde med private virksomheder", "en": "Collaboration with private companies"},
         "innovators", _flags(("partner_private",)), SOURCE_003, series="tech_group", chart="grouped",
-        filters=("sector", "value"), highlight=("tech_role",), compare="all", note=NOTE_TECH_GROUP,
+        highlight=("tech_role",), compare="all", note=NOTE_TECH_GROUP,
         question=cb.BY_NAME["partner_private"].question,
         number=10,
     ),
@@ -251,14 +252,14 @@ FIGURES: tuple[FigureSpec, ...] = (
         "dst-novelty", "spreading",
         {"da": "Den seneste innovation: først, tilpasset eller kopieret",
          "en": "The latest innovation: first, adapted or copied"},
-        "innovators", _codes_of("novelty"), SOURCE_000, chart="hbar", filters=SAMPLE_FILTERS, partition=True,
+        "innovators", _codes_of("novelty"), SOURCE_000, chart="hbar", partition=True,
         question=cb.BY_NAME["novelty"].question,
         reference=REFERENCE_000,
     ),
     FigureSpec(
         "dst-spread", "spreading",
         {"da": "Kanaler brugt til at sprede innovationen", "en": "Channels used to spread the innovation"},
-        "innovators", _flags(("spread_any", *cb.SPREAD)), SOURCE_000, chart="hbar", filters=SAMPLE_FILTERS,
+        "innovators", _flags(("spread_any", *cb.SPREAD)), SOURCE_000, chart="hbar",
         question=cb.BY_NAME["spread_any"].question,
         reference=REFERENCE_000,
     ),
@@ -266,7 +267,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "nordic", "nordic",
         {"da": "Andel innovative offentlige arbejdspladser i de nordiske lande",
          "en": "Share of innovative public workplaces in the Nordic countries"},
-        "all", (), SOURCE_000, chart="range", filters=(),
+        "all", (), SOURCE_000, chart="range", ignores=EVERY,
         note={"da": "Offentliggjorte tal; Danmark, Norge, Island og Sverige er kun oplyst som et interval (77-81 %).",
               "en": "Published figures; Denmark, Norway, Iceland and Sweden are given only as a range (77-81 %)."},
         reference={"da": "Danmarks Statistik: figuren om de nordiske lande",

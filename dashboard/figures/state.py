@@ -6,18 +6,18 @@ tests between a figure's groups, on what is left shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..data import disclosure
-from ..data.cube import Cube
+from ..data.cube import CODED_ATTRIBUTES, Cube
 from ..data.fastcube import Estimates, FastCube, Sums, difference_test, equality_test
 from ..data.filters import CellMasks, Filter
 from .differencing import wider_states
 from .numbers import FigureNumbers
-from .relations import CODED_ATTRIBUTES, Domain, relations
+from .relations import Domain, relations
 from .scope import Scope
 from .specs import FigureSpec
 
@@ -52,7 +52,7 @@ class FigureSetup:
         keys = [k for k in sc.restrict if k != "round"]
         if self.spec.series == "round":
             return keys, sc.filt
-        return [*keys, "round"], replace(sc.filt, round=sc.round)
+        return [*keys, "round"], sc.filt.replace(round=sc.round)
 
     @property
     def labels(self) -> list[str]:
