@@ -72,7 +72,8 @@ def figure(spec, df: pd.DataFrame, filt, lang: str):
     if spec.id == "nordic":
         names = [row[1] if lang == "da" else row[2] for row in NORDIC]
         return px.bar(x=[row[4] for row in NORDIC], y=names, orientation="h", title=spec.title[lang])
-    keys = tuple(k for k in spec.filters if k != "round") + (() if spec.series == "round" else ("round",))
+    keys = tuple(d.key for d in DIMENSIONS if d.key not in (*spec.ignores, *spec.highlight, "round")) \
+        + (() if spec.series == "round" else ("round",))
     rows = _base(spec, _filtered(df, filt, keys))
     long = _answers(spec, rows).assign(series=_series(spec, rows), weight=rows["weight"]).melt(
         id_vars=["series", "weight"], var_name="category", value_name="y").dropna(subset=["y"])
