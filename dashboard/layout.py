@@ -196,7 +196,8 @@ def filter_bar(lang: str, images: bool = True, filt: Filter = Filter(), rounds: 
     grid = html.Div([*(field(dim) for dim in DIMENSIONS),
                      html.Div(html.Button(txt("reset", lang), id="reset", n_clicks=0, type="button",
                                           className="btn btn-reset"), className="filter-actions")],
-                    className="filter-grid")
+                    className="filter-grid",
+                    style={"--dropdowns": sum(d.control == "dropdown" for d in DIMENSIONS)})
     return html.Section(
         html.Div(
             [html.Div([html.H2(txt("filters_heading", lang), id="filters-heading", className="filter-heading"),
