@@ -48,11 +48,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "filters_heading": {"da": "Afgræns tallene", "en": "Narrow the figures"},
     "filter_toggle": {"da": "Vælg filtre", "en": "Choose filters"},
     "placeholder_sector": {"da": "Alle sektorer", "en": "All sectors"},
+    "placeholder_size": {"da": "Alle størrelser", "en": "All sizes"},
     "placeholder_tech_role": {"da": "Alle innovationer", "en": "All innovations"},
     "placeholder_value": {"da": "Alle værdier", "en": "All values"},
     "group_tech_role": {"da": "Teknologiens rolle (figur 1)", "en": "Role of technology (figure 1)"},
     "group_tech_group": {"da": "Teknologigruppe (figur 3)", "en": "Technology group (figure 3)"},
     "help_sector": {"da": "Tomt felt: alle sektorer", "en": "Empty: all sectors"},
+    "help_size": {"da": "Antal ansatte på arbejdspladsen; tomt felt: alle", "en": "Employees at the workplace; empty: all"},
     "help_tech_role": {
         "da": "Innovationer med det valgte svar",
         "en": "Innovations with the chosen answer",
@@ -108,8 +110,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "dd_clear_selection": {"da": "Ryd valg", "en": "Clear selection"},
     "dd_no_options": {"da": "Ingen valgmuligheder", "en": "No options found"},
     "dd_no_options_sector": {
-        "da": "Ingen sektor passer. Delsektorer (fx dagtilbud, skoler, hospitaler) og størrelse kan endnu ikke vælges.",
-        "en": "No sector matches. Sub-sectors (day care, schools, hospitals ...) and size cannot be chosen yet.",
+        "da": "Ingen sektor passer. Delsektorer (fx dagtilbud, skoler, hospitaler) kan endnu ikke vælges.",
+        "en": "No sector matches. Sub-sectors (day care, schools, hospitals ...) cannot be chosen yet.",
     },
     # Cards
     "question": {"da": "Spørgsmål", "en": "Question"},
@@ -270,10 +272,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "In the link, choose one value of {key} ({allowed}); the filter is ignored.",
     },
     "notice_url_not_yet": {
-        "da": "Linket: delsektor og størrelse ({keys}) kan endnu ikke vælges; figurerne viser alle delsektorer og "
-              "størrelser.",
-        "en": "In the link, sub-sector and size ({keys}) cannot be chosen yet; the figures show every sub-sector "
-              "and size.",
+        "da": "Linket: delsektor ({keys}) kan endnu ikke vælges; figurerne viser alle delsektorer.",
+        "en": "In the link, sub-sector ({keys}) cannot be chosen yet; the figures show every sub-sector.",
     },
     "notice_url_lang": {
         "da": "Linket: sproget {value} findes ikke; mulige: {allowed}.",

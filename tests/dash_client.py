@@ -11,14 +11,12 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from dashboard.data.codebook import CURRENT_ROUND
+from dashboard.data.dimensions import DIMENSIONS
 
+CONTROLS = {d.key: d.control_id for d in DIMENSIONS}  # each filter's control
 DEFAULTS = {
     ("url", "search"): "",
-    ("filter-sector", "value"): [],
-    ("filter-tech-role", "value"): [],
-    ("filter-value", "value"): [],
-    ("filter-round", "value"): CURRENT_ROUND,
+    **{(d.control_id, "value"): [] if d.multiple else d.default for d in DIMENSIONS},
     ("lang", "value"): "da",
     ("url-problems", "data"): {"link": "", "problems": []},
     ("reset", "n_clicks"): 0,
@@ -65,8 +63,7 @@ def call(client, output_fragment: str, values: dict, changed: list, outputs=None
 def figures(client, before=None, **controls):
     """Call the figures callback with control values by key (and `before`, what the last redraw showed: the
     ``figures-state`` store) and return the JSON response."""
-    ids = {"sector": "filter-sector", "tech_role": "filter-tech-role", "value": "filter-value",
-           "round": "filter-round", "lang": "lang", "url_problems": "url-problems", "chart_width": "chart-width"}
+    ids = {**CONTROLS, "lang": "lang", "url_problems": "url-problems", "chart_width": "chart-width"}
     stores = ("url_problems", "chart_width")
     values = {(ids[k], "data" if k in stores else "value"): v for k, v in controls.items()}
     res = call(client, "fig1-figure-data.data", values, [f"{ids[k]}.{'data' if k in stores else 'value'}" for k in controls],
@@ -131,8 +128,7 @@ def find_component(node, component_id):
 def click_download(client, figure, fmt="csv", **state):
     """Click a figure's download button of format `fmt` (csv, xlsx) with the given control values; return the
     HTTP response."""
-    ids = {"filter-sector": "sector", "filter-tech-role": "tech_role", "filter-value": "value",
-           "filter-round": "round", "lang": "lang"}
+    ids = {**{cid: key for key, cid in CONTROLS.items()}, "lang": "lang"}
     dep = dependency(client, f'"download-{fmt}"')
     button = {"type": f"{fmt}-btn", "figure": figure}
     body = {"output": dep["output"], "outputs": {"id": {"type": f"download-{fmt}", "figure": figure}, "property": "data"},

@@ -11,7 +11,10 @@ import logging
 
 import pytest
 
+from dashboard.data.dimensions import DIMENSIONS
 from tests.dash_client import assert_readable, call, click_download, dependency, split_outputs, valid_body
+
+STATES = len(DIMENSIONS) + 3  # "Download all" reads the filters, the size, the data fingerprint and the language
 
 
 # --------------------------------------------------------------------------------------------------
@@ -58,8 +61,9 @@ def test_wrong_number_of_inputs_is_refused(client, app):
     ("export-size.options", {"outputs": [{"id": "export-size", "property": "options"}]}, "needs an 'id'"),
     ("export-size.options", {"outputs": {"id": "export-size"}}, "needs an 'id' and a 'property'"),
     ("about-body.children", {"outputs": "x"}, "'outputs' must be a list"),
-    ("export-download.data", {"state": []}, "takes 7 states, 0 were sent"),
-    ("export-download.data", {"state": [{"id": "lang", "property": "value", "value": "da"}] * 8}, "8 were sent"),
+    ("export-download.data", {"state": []}, f"takes {STATES} states, 0 were sent"),
+    ("export-download.data", {"state": [{"id": "lang", "property": "value", "value": "da"}] * (STATES + 1)},
+     f"{STATES + 1} were sent"),
 ])
 def test_wrong_outputs_or_states_are_refused(client, fragment, change, needle):
     body = valid_body(client, fragment)

@@ -3,6 +3,7 @@
 import pytest
 
 from dashboard.data.codebook import CURRENT_ROUND
+from dashboard.data.dimensions import BY_KEY
 from tests.dash_client import call
 
 
@@ -51,8 +52,8 @@ def test_link_keeps_allowed_codes_and_language(client):
      "?sector=region&lang=en"),
     ("?round=2013-2014", {"round": CURRENT_ROUND}, "In the link, Round '2013-2014' does not exist and is ignored; "
      "possible values: 2018-2019, 2015-2016.", "?lang=en"),
-    ("?industry=daycare&size=small", {"sector": []}, "In the link, sub-sector and size (industry=daycare, size=small) "
-     "cannot be chosen yet", "?lang=en"),
+    ("?industry=daycare&size=small", {"size": ["small"]}, "In the link, sub-sector (industry=daycare) "
+     "cannot be chosen yet", "?size=small&lang=en"),
     ("?sectr=state", {"sector": []}, "In the link, 'sectr' is not known and is ignored", "?lang=en"),
     ("?value=Higher%20quality&utm_source=newsletter", {"value": ["quality"]}, "In the link, Value 'Higher quality' is "
      "read as Higher quality (quality).", "?value=quality&lang=en"),
@@ -63,7 +64,7 @@ def test_a_link_with_values_not_as_written_says_what_it_read_and_corrects_the_ad
     read and what ignored, and the address bar gets the link of what the page shows."""
     out = _link(client, search + "&lang=en").get_json()["response"]
     for key, value in filt.items():
-        assert out[{"sector": "filter-sector", "value": "filter-value", "round": "filter-round"}[key]]["value"] == value
+        assert out[BY_KEY[key].control_id]["value"] == value
     problems = out["url-problems"]["data"]["problems"]
     assert any(p.startswith(said) for p in problems), problems
     assert not any("utm_source" in p for p in problems)  # what newsletters add to links is left alone

@@ -242,6 +242,18 @@ def test_the_round_control_says_which_figures_a_round_has_and_announces_only_wha
     wait_for_bars(page, "fig1", expected_bars("fig1"))  # its numbers are those of 2018-2019, and say so
 
 
+def test_choosing_a_size_redraws_with_the_cli_numbers_and_says_so(page, server_url):
+    """The size filter, as every filter of the registry: the charts, the link and the live region follow it."""
+    open_page(page, server_url + "/")
+    choose(page, "filter-sector", "Stat")
+    choose(page, "filter-size", "50+ ansatte")
+    _, out, _ = run_cli("table", "fig4", "--sector", "state", "--size", "large", "--format", "json")
+    wait_for_bars(page, "fig4", {f"{r['series']}|{r['category']}": r["share"] for r in json.loads(out)})
+    assert "sector=state" in page.url and "size=large" in page.url
+    page.wait_for_function("() => document.getElementById('figures-status').textContent.includes('Størrelse: 50+')")
+    assert "Størrelse: 50+ ansatte" in chart(page, "fig4")["layout"]["title"]["subtitle"]["text"]
+
+
 def test_a_search_for_a_sub_sector_says_it_cannot_be_chosen_yet(page, server_url):
     """Searching "dagtilbud" gave "Ingen valgmuligheder" under "Vælg alle / Fravælg alle"."""
     open_page(page, server_url + "/")
@@ -249,7 +261,7 @@ def test_a_search_for_a_sub_sector_says_it_cannot_be_chosen_yet(page, server_url
     page.keyboard.type("dagtilbud")
     content = page.locator(".dash-dropdown-content")
     content.get_by_text("Ingen sektor passer").wait_for(state="visible")  # the list filtered as typed
-    assert "Delsektorer (fx dagtilbud, skoler, hospitaler) og størrelse kan endnu ikke vælges" in content.inner_text()
+    assert "Delsektorer (fx dagtilbud, skoler, hospitaler) kan endnu ikke vælges" in content.inner_text()
     assert not page.locator(".dash-dropdown-content .dash-dropdown-actions").is_visible()  # nothing to select all of
     page.keyboard.press("Escape")
 

@@ -119,3 +119,24 @@ def test_every_dimension_has_its_texts_in_every_language():
                 *(name for name, _ in dim.groups)]
         for key in keys:
             assert key in TEXTS and all(TEXTS[key].get(lang, "").strip() for lang in LANGS), (dim.key, key)
+
+
+@pytest.mark.parametrize("key,code", CHOICES, ids=[f"{k}={c}" for k, c in CHOICES])
+def test_a_filtered_share_equals_the_weighted_share_of_the_rows_the_code_selects(key, code):
+    """Figure 7 (all workplaces, one question) for one code of one dimension, against the weighted share computed
+    directly on the microdata rows that code selects."""
+    from dashboard.data.cube import attributes
+    from tests.shipped import shipped
+
+    df = shipped()
+    filt = _chosen(key, code)
+    shown = figure_data().scope("fig7", filt).round  # a round without the question: the figure shows the current
+    rows = df["curiosity"].notna().to_numpy() & (df["round"] == shown).to_numpy()
+    if key != "round":
+        rows &= BY_KEY[key].selects(attributes(df), code)
+    nums = figure_data().estimates(filt)["fig7"]
+    for category, share in zip(nums.category, nums.share, strict=True):
+        yes = (df["curiosity"].astype("object") == category).to_numpy()
+        w = df["weight"].to_numpy(float)
+        expected = (w * yes)[rows].sum() / w[rows].sum() if rows.any() else np.nan
+        assert share == pytest.approx(expected, abs=1e-9, nan_ok=True), (category, share, expected)

@@ -23,14 +23,15 @@ from dashboard import jobs
 from dashboard.cache import data_fingerprint
 from dashboard.callbacks.export import RENDERS, export_key
 from dashboard.data.codebook import SYNTHETIC_LABEL
+from dashboard.data.dimensions import DIMENSIONS
 from dashboard.data.filters import Filter
 from dashboard.export import images
 from dashboard.export.presets import PRESETS
 from dashboard.i18n import t
 from tests.dash_client import DEFAULTS, count_by_kind, dependency, split_outputs
 
-STATE_IDS = {"filter-sector": "sector", "filter-tech-role": "tech_role", "filter-value": "value",
-             "filter-round": "round", "lang": "lang", "export-size": "preset", "data-fingerprint": "data"}
+STATE_IDS = {**{d.control_id: d.key for d in DIMENSIONS}, "lang": "lang", "export-size": "preset",
+             "data-fingerprint": "data"}
 CONFIG = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
 
 

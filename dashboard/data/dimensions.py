@@ -11,7 +11,7 @@ apply, links, the command line, the page, the callbacks, cache keys, summaries a
 `DIMENSIONS`; a new dimension is a new declaration here.
 
 >>> [d.key for d in DIMENSIONS]
-['sector', 'tech_role', 'value', 'round']
+['sector', 'size', 'tech_role', 'value', 'round']
 >>> BY_KEY["tech_role"].flag, BY_KEY["tech_role"].control_id
 ('--tech-role', 'filter-tech-role')
 >>> BY_KEY["value"].label("quality", "en"), BY_KEY["tech_role"].label("new_tech", "en")
@@ -109,6 +109,7 @@ class Dimension:
 
 DIMENSIONS: tuple[Dimension, ...] = (
     Dimension("sector", "sector", cb.SECTORS, ("sector",), _equals("sector"), breakdown=True),
+    Dimension("size", "size", cb.SIZES, ("size",), _equals("size"), breakdown=True),
     Dimension("tech_role", "tech_role", cb.TECH_ROLE_CODES + cb.TECH_GROUP_CODES, ("tech_role", "tech_new"),
               _technology, innovators_only=True, breakdown=True,
               all_is_none=False,  # every answer chosen still leaves out the workplaces without innovation
@@ -124,6 +125,7 @@ KEYS: tuple[str, ...] = tuple(BY_KEY)
 
 NAMES = {  # each dimension's one name
     "sector": {"da": "Sektor", "en": "Sector"},
+    "size": {"da": "Størrelse", "en": "Size"},
     "tech_role": {"da": "Teknologi", "en": "Technology"},
     "value": {"da": "Værdi", "en": "Value"},
     "round": {"da": "Runde", "en": "Round"},
