@@ -339,8 +339,8 @@ class _Jobs:
         if key is None:
             return super().job_running(job)
         key = key.decode() if isinstance(key, bytes) else key
-        if self.result_ready(key):
-            return super().job_running(job)
+        if self.result_ready(key):  # finished after this poll looked for its result: the next poll reads it (Dash
+            return True  # would otherwise take a finished job without a result for a cancelled one: 204, no file)
         return self._alive(key)  # a job is running while it gives signs of life, whatever its process says
 
     @staticmethod

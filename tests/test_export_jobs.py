@@ -469,3 +469,18 @@ def test_a_job_killed_twice_is_reported_and_its_slot_freed(image_app, store, cap
         time.sleep(0.5)
     assert slot is not None
     slots.free(slot)
+
+
+def test_a_job_that_finishes_after_a_poll_looked_for_its_result_is_polled_once_more():
+    """Dash asks for a job's result, then whether it still runs: a job that finished in between had no result and
+    did not run, which Dash takes for a cancelled job (204: the page stops polling, the file never arrives). A job
+    whose result is ready counts as running until a poll reads it."""
+    from dash.background_callback.managers import BaseBackgroundCallbackManager as Base
+
+    manager = jobs.background_manager()
+    try:
+        jobs.store().set("jobkey:job-finished-between", "key-finished-between", expire=60)
+        manager.result_ready = lambda key: key == "key-finished-between"
+        assert manager.job_running("job-finished-between") is True
+    finally:
+        Base.managers.remove(manager)
