@@ -48,12 +48,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "filters_heading": {"da": "Afgræns tallene", "en": "Narrow the figures"},
     "filter_toggle": {"da": "Vælg filtre", "en": "Choose filters"},
     "placeholder_sector": {"da": "Alle sektorer", "en": "All sectors"},
+    "placeholder_industry": {"da": "Alle delsektorer", "en": "All sub-sectors"},
     "placeholder_size": {"da": "Alle størrelser", "en": "All sizes"},
     "placeholder_tech_role": {"da": "Alle innovationer", "en": "All innovations"},
     "placeholder_value": {"da": "Alle værdier", "en": "All values"},
     "group_tech_role": {"da": "Teknologiens rolle (figur 1)", "en": "Role of technology (figure 1)"},
     "group_tech_group": {"da": "Teknologigruppe (figur 3)", "en": "Technology group (figure 3)"},
     "help_sector": {"da": "Tomt felt: alle sektorer", "en": "Empty: all sectors"},
+    "help_industry": {"da": "Delsektorerne i de valgte sektorer; tomt felt: alle",
+                      "en": "The sub-sectors of the chosen sectors; empty: all"},
+    "group_several_sector": {"da": "I flere sektorer", "en": "In several sectors"},
     "help_size": {"da": "Antal ansatte på arbejdspladsen; tomt felt: alle", "en": "Employees at the workplace; empty: all"},
     "help_tech_role": {
         "da": "Innovationer med det valgte svar",
@@ -110,8 +114,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "dd_clear_selection": {"da": "Ryd valg", "en": "Clear selection"},
     "dd_no_options": {"da": "Ingen valgmuligheder", "en": "No options found"},
     "dd_no_options_sector": {
-        "da": "Ingen sektor passer. Delsektorer (fx dagtilbud, skoler, hospitaler) kan endnu ikke vælges.",
-        "en": "No sector matches. Sub-sectors (day care, schools, hospitals ...) cannot be chosen yet.",
+        "da": "Ingen sektor passer. Delsektorer (fx dagtilbud, skoler, hospitaler) vælges under Delsektor.",
+        "en": "No sector matches. Sub-sectors (day care, schools, hospitals ...) are chosen under Sub-sector.",
     },
     # Cards
     "question": {"da": "Spørgsmål", "en": "Question"},
@@ -271,9 +275,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "da": "Linket: vælg én værdi af {key} ({allowed}); filtret er ignoreret.",
         "en": "In the link, choose one value of {key} ({allowed}); the filter is ignored.",
     },
-    "notice_url_not_yet": {
-        "da": "Linket: delsektor ({keys}) kan endnu ikke vælges; figurerne viser alle delsektorer.",
-        "en": "In the link, sub-sector ({keys}) cannot be chosen yet; the figures show every sub-sector.",
+    "notice_url_outside": {
+        "da": "Linket: {key} {values} findes ikke i {parent} {parents} og er ignoreret; dér findes: {allowed}.",
+        "en": "In the link, {key} {values} is not found in {parent} {parents} and is ignored; found there: {allowed}.",
     },
     "notice_url_lang": {
         "da": "Linket: sproget {value} findes ikke; mulige: {allowed}.",

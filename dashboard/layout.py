@@ -10,7 +10,7 @@ from dash import dcc, html
 from . import __version__
 from .cards import sections
 from .data.codebook import CURRENT_ROUND, ROUNDS
-from .data.dimensions import DIMENSIONS
+from .data.dimensions import BY_KEY, DIMENSIONS
 from .data.filters import Filter
 from .export.presets import DEFAULT_PRESET, PRESETS
 from .figures.specs import BY_ID, FIGURES, SECTIONS
@@ -27,25 +27,55 @@ FIGURES_STATE = "figures-state"  # what the last redraw showed, to announce what
 # --------------------------------------------------------------------------------------------------
 # Filters
 # --------------------------------------------------------------------------------------------------
-def filter_options(lang: str, rounds: dict[str, tuple[str, ...]] | None = None) -> dict[str, list[dict]]:
+def filter_options(lang: str, rounds: dict[str, tuple[str, ...]] | None = None,
+                   filt: Filter = Filter()) -> dict[str, list[dict]]:
     """Return the options of each filter control in `lang`, keyed by filter key, under the headings of its
     groups; the rounds are those of the data (`rounds`: {round: the figures it has}; None: every round of the
-    codebook)."""
+    codebook); a nested dimension offers the codes found under the codes `filt` chooses in its parent."""
 
     def opts(dim, codes):
         return [{"label": dim.label(c, lang), "value": c} for c in codes]
 
-    def heading(name):
-        return {"label": t(name, lang), "value": GROUP_PREFIX + name, "disabled": True}
+    def heading(name, label=None):
+        return {"label": label or t(name, lang), "value": GROUP_PREFIX + name, "disabled": True}
 
     out = {}
     for dim in DIMENSIONS:
         codes = tuple(rounds) if dim.key == "round" and rounds is not None else dim.codes
-        if dim.groups:
+        if dim.within:
+            out[dim.key] = nested_options(dim, filt.codes(dim.within[0]) if getattr(filt, dim.within[0]) else (),
+                                          lang)
+        elif dim.groups:
             out[dim.key] = [o for name, members in dim.groups
                             for o in (heading(name), *opts(dim, [c for c in members if c in codes]))]
         else:
             out[dim.key] = opts(dim, codes)
+    return out
+
+
+def nested_options(dim, parents: tuple[str, ...], lang: str) -> list[dict]:
+    """Return the options of a nested dimension's control: the codes found under the chosen parent codes (none:
+    all), under a heading per parent code, and those found under several of them under one heading, each
+    naming where it is found.
+
+    >>> [o["label"] for o in nested_options(BY_KEY["industry"], ("state", "region"), "en")][-3:]
+    ['Social institutions', 'In several sectors', 'Administration (State, Region)']
+    """
+    parent = BY_KEY[dim.within[0]]
+    shown = parents or parent.codes
+    where = {c: [p for p in shown if c in dim.within[1].get(p, ())] for c in dim.under(parents)}
+    out = []
+    for p in shown:
+        only = [c for c, found in where.items() if found == [p]]
+        if only:
+            out.append({"label": parent.label(p, lang), "value": f"{GROUP_PREFIX}{parent.key}:{p}", "disabled": True})
+            out += [{"label": dim.label(c, lang), "value": c} for c in only]
+    several = [c for c, found in where.items() if len(found) > 1]
+    if several:
+        out.append({"label": t(f"group_several_{parent.key}", lang), "value": f"{GROUP_PREFIX}several",
+                    "disabled": True})
+        out += [{"label": f"{dim.label(c, lang)} ({', '.join(parent.label(p, lang) for p in where[c])})", "value": c}
+                for c in several]
     return out
 
 
@@ -174,7 +204,7 @@ def filter_bar(lang: str, images: bool = True, filt: Filter = Filter(), rounds: 
     """Return the sticky bar with the filter controls (set to `filt`), the reset button and the "Download
     all" control; the round control offers the rounds of the data (`rounds`) and says which figures each has,
     and is left out when the data hold one round."""
-    options = filter_options(lang, rounds)
+    options = filter_options(lang, rounds, filt)
 
     def control(dim):
         if dim.control == "radio":

@@ -52,8 +52,9 @@ def test_link_keeps_allowed_codes_and_language(client):
      "?sector=region&lang=en"),
     ("?round=2013-2014", {"round": CURRENT_ROUND}, "In the link, Round '2013-2014' does not exist and is ignored; "
      "possible values: 2018-2019, 2015-2016.", "?lang=en"),
-    ("?industry=daycare&size=small", {"size": ["small"]}, "In the link, sub-sector (industry=daycare) "
-     "cannot be chosen yet", "?size=small&lang=en"),
+    ("?sector=state&industry=daycare,admin&size=small", {"industry": ["admin"], "size": ["small"]},
+     "In the link, Sub-sector Day care is not found in Sector State and is ignored; found there: Administration, "
+     "Education and research, Police, defence, culture and other.", "?sector=state&industry=admin&size=small&lang=en"),
     ("?sectr=state", {"sector": []}, "In the link, 'sectr' is not known and is ignored", "?lang=en"),
     ("?value=Higher%20quality&utm_source=newsletter", {"value": ["quality"]}, "In the link, Value 'Higher quality' is "
      "read as Higher quality (quality).", "?value=quality&lang=en"),

@@ -254,16 +254,34 @@ def test_choosing_a_size_redraws_with_the_cli_numbers_and_says_so(page, server_u
     assert "Størrelse: 50+ ansatte" in chart(page, "fig4")["layout"]["title"]["subtitle"]["text"]
 
 
-def test_a_search_for_a_sub_sector_says_it_cannot_be_chosen_yet(page, server_url):
-    """Searching "dagtilbud" gave "Ingen valgmuligheder" under "Vælg alle / Fravælg alle"."""
+def test_a_search_for_a_sub_sector_in_the_sector_control_points_to_its_control(page, server_url):
+    """Searching "dagtilbud" in the sector control gave "Ingen valgmuligheder" under "Vælg alle / Fravælg alle"."""
     open_page(page, server_url + "/")
     page.locator("#filter-sector").click()
     page.keyboard.type("dagtilbud")
     content = page.locator(".dash-dropdown-content")
     content.get_by_text("Ingen sektor passer").wait_for(state="visible")  # the list filtered as typed
-    assert "Delsektorer (fx dagtilbud, skoler, hospitaler) kan endnu ikke vælges" in content.inner_text()
+    assert "Delsektorer (fx dagtilbud, skoler, hospitaler) vælges under Delsektor" in content.inner_text()
     assert not page.locator(".dash-dropdown-content .dash-dropdown-actions").is_visible()  # nothing to select all of
     page.keyboard.press("Escape")
+
+
+def test_the_sub_sector_control_offers_the_chosen_sectors_and_drops_what_they_lack(page, server_url):
+    open_page(page, server_url + "/?sector=municipality&industry=daycare")
+    _, out, _ = run_cli("table", "fig7", "--sector", "municipality", "--industry", "daycare", "--format", "json")
+    wait_for_bars(page, "fig7", {f"{r['series']}|{r['category']}": r["share"] for r in json.loads(out)})
+    page.locator("#filter-industry").click()
+    options = [o.strip() for o in page.locator(".dash-dropdown-content .dash-dropdown-option").all_text_contents()]
+    assert options[0] == "Dagtilbud"  # the chosen option first, then the municipalities' under their heading
+    assert options[1:] == ["Kommune", "Administration", "Undervisning og forskning", "Ældrepleje",
+                           "Sociale institutioner"]
+    page.keyboard.press("Escape")
+    choose(page, "filter-sector", "Stat")
+    choose(page, "filter-sector", "Kommune")  # chosen again: taken out, so day care is no longer found
+    page.wait_for_function("() => location.search.includes('sector=state') && !location.search.includes('industry')")
+    _, out, _ = run_cli("table", "fig7", "--sector", "state", "--format", "json")
+    wait_for_bars(page, "fig7", {f"{r['series']}|{r['category']}": r["share"] for r in json.loads(out)})
+    assert page.locator("#filter-industry").inner_text().strip().startswith("Alle delsektorer")
 
 
 def test_language_switch_changes_titles_and_axis_labels(page, server_url):

@@ -19,7 +19,7 @@ import pytest
 from dashboard.data import codebook as cb
 from dashboard.data.cube import attributes
 from dashboard.data.dimensions import BY_KEY, DIMENSIONS
-from dashboard.data.filters import Filter, parse_filter
+from dashboard.data.filters import Filter, outside, parse_filter
 from dashboard.figures.specs import BY_ID
 from dashboard.figures.tables import indicators, published
 from tests.shipped import figure_data, shipped
@@ -35,8 +35,13 @@ def _state(pairs) -> Filter:
     return parse_filter(**{k: ",".join(v) for k, v in query.items()})
 
 
+def _possible(pairs) -> bool:
+    """Return False for two codes that contradict (a sub-sector not found in the chosen sector): no state."""
+    return not outside({k: c for k, c in pairs})[1]
+
+
 SINGLE = [_state([c]) for c in CODES]
-PAIRS = [_state(p) for p in itertools.combinations(CODES, 2)]
+PAIRS = [_state(p) for p in itertools.combinations(CODES, 2) if _possible(p)]
 STATES = [Filter(), *SINGLE, *PAIRS]
 MANY = [f for f in snapshot_states() if f not in STATES]  # random states of up to three codes in each filter
 
@@ -293,7 +298,8 @@ def _wider(filt: Filter):
         codes = getattr(filt, dim.key) if dim.multiple else ()
         if not codes:
             continue
-        key, rest = dim.key, [c for c in dim.codes if c not in codes]
+        found = dim.under(filt.codes(dim.within[0])) if dim.within else dim.codes
+        key, rest = dim.key, [c for c in found if c not in codes]
         for k in (1, 2):
             for extra in itertools.combinations(rest, k):
                 yield parse_filter(**{**filt.query(), key: ",".join((*codes, *extra))})

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dash import Input, Output, State, html
 
 from ..data.dimensions import BY_KEY, DIMENSIONS
-from ..data.filters import FILTER_KEYS, MAX_CODES, Filter, FilterError, parse_filter
+from ..data.filters import FILTER_KEYS, MAX_CODES, Filter, FilterError, outside, parse_filter
 from ..i18n import t
 from ..layout import GROUP_PREFIX
 
@@ -87,9 +87,11 @@ def control_values(controls) -> dict:
 
 
 def strict_filter(raw: dict, lang: str) -> tuple[Filter, list[str]]:
-    """Return the Filter of control values, or the default Filter and the problems if any is bad."""
+    """Return the Filter of control values, or the default Filter and the problems if any is bad. A nested
+    control's codes outside the chosen codes of its parent are left out (the page takes them out of the control
+    as the parent changes: `callbacks.nesting`)."""
     try:
-        return parse_filter(**raw), []
+        return parse_filter(**outside(raw)[0]), []
     except FilterError:
         pass
     problems = [p for k in FILTER_KEYS if (p := problem(k, raw.get(k), lang)) is not None]

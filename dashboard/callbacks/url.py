@@ -18,7 +18,16 @@ from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from ..data.dimensions import BY_KEY, DIMENSIONS
-from ..data.filters import FILTER_KEYS, MAX_CODES, Filter, FilterError, match_code, parse_filter, parse_lenient
+from ..data.filters import (
+    FILTER_KEYS,
+    MAX_CODES,
+    Filter,
+    FilterError,
+    match_code,
+    outside,
+    parse_filter,
+    parse_lenient,
+)
 from ..i18n import DEFAULT_LANG, LANGS, lang_or_default, t
 from ..layout import GROUP_PREFIX
 from .common import FILTER_INPUTS, FILTER_OUTPUTS, MAX_NOTICES, _controls, _items, control_values
@@ -26,7 +35,6 @@ from .common import FILTER_INPUTS, FILTER_OUTPUTS, MAX_NOTICES, _controls, _item
 logger = logging.getLogger(__name__)
 
 
-NOT_YET = tuple(k for k in ("industry", "size") if k not in BY_KEY)  # the data contract's, not filters yet
 SILENT = ("utm_", "fbclid", "gclid", "mc_")  # what sites and newsletters add to shared links: left alone
 
 
@@ -73,14 +81,19 @@ def url_state(search) -> tuple[Filter, str, list[str]]:
             problems.append(t("notice_url_one", lang, key=name, allowed=", ".join(dim.codes)))
             continue
         known[key] = ",".join(dict.fromkeys(codes))
+    known, out = outside(known)
+    for key, codes in out.items():
+        dim, parent = BY_KEY[key], BY_KEY[BY_KEY[key].within[0]]
+        parents = getattr(parse_filter(**{parent.key: known.get(parent.key)}), parent.key)
+        problems.append(t("notice_url_outside", lang, key=dim.name(lang), parent=parent.name(lang),
+                          values=", ".join(dim.label(c, lang) for c in codes),
+                          parents=", ".join(parent.label(c, lang) for c in parents),
+                          allowed=", ".join(dim.label(c, lang) for c in dim.under(parents))))
     filt = parse_filter(**known)
     if raw_lang is not None and raw_lang != lang:
         key = "notice_url_lang_read_as" if raw_lang.strip().lower() == lang else "notice_url_lang"
         problems.append(t(key, lang, value=repr(raw_lang[:40]), lang=lang, allowed=", ".join(LANGS)))
-    later = [k for k in NOT_YET if k in params]
-    if later:
-        problems.append(t("notice_url_not_yet", lang, keys=", ".join(f"{k}={params[k][:40]}" for k in later)))
-    unknown = [k for k in params if k not in (*FILTER_KEYS, "lang", *NOT_YET) and not k.startswith(SILENT)]
+    unknown = [k for k in params if k not in (*FILTER_KEYS, "lang") and not k.startswith(SILENT)]
     if unknown:
         problems.append(t("notice_url_unknown_key", lang, keys=", ".join(repr(k[:40]) for k in unknown[:3]),
                           allowed=", ".join((*FILTER_KEYS, "lang"))))
@@ -160,7 +173,7 @@ def register_url_sync(app) -> None:
                             State("url-current", "data"))
     app.clientside_callback(FIX_LINK_JS, Output("url-fixed", "data"), Input("url-problems", "data"))
     for dim in DIMENSIONS:
-        if dim.groups:
+        if dim.groups or dim.within:
             app.clientside_callback(STRIP_HEADINGS_JS.replace("PREFIX", json.dumps(GROUP_PREFIX)),
                                     Output(dim.control_id, "value", allow_duplicate=True),
                                     Input(dim.control_id, "value"), prevent_initial_call=True)

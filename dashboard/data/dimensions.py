@@ -11,7 +11,7 @@ apply, links, the command line, the page, the callbacks, cache keys, summaries a
 `DIMENSIONS`; a new dimension is a new declaration here.
 
 >>> [d.key for d in DIMENSIONS]
-['sector', 'size', 'tech_role', 'value', 'round']
+['sector', 'industry', 'size', 'tech_role', 'value', 'round']
 >>> BY_KEY["tech_role"].flag, BY_KEY["tech_role"].control_id
 ('--tech-role', 'filter-tech-role')
 >>> BY_KEY["value"].label("quality", "en"), BY_KEY["tech_role"].label("new_tech", "en")
@@ -59,6 +59,7 @@ class Dimension:
     for a figure of its own groups, highlights them); `control`: "dropdown" or "radio"; `groups`: the
     control's headings, (text key, codes); `breakdown`: a figure can be broken down by it;
     `innovators_only`: its codes describe an innovation, so they select only workplaces that innovated;
+    `within`: its codes nest in another dimension's: (that key, the codes found under each of its codes);
     `code_label`: the codebook's (variable, code) naming a code, when not the dimension's variable and the code.
     """
 
@@ -75,6 +76,7 @@ class Dimension:
     groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
     breakdown: bool = False
     innovators_only: bool = False
+    within: tuple[str, dict[str, tuple[str, ...]]] | None = None
     code_label: Callable[[str], tuple[str, str | None]] | None = None
 
     @property
@@ -102,6 +104,17 @@ class Dimension:
         """Return the rows of a cell-attribute frame that one code selects, as a bool array."""
         return self.selector(attrs, code)
 
+    def under(self, parents: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the codes found under the chosen codes of the dimension it nests in (none chosen: every code).
+
+        >>> BY_KEY["industry"].under(("state",))
+        ('admin', 'education', 'other')
+        """
+        if self.within is None or not parents:
+            return self.codes
+        found = {c for p in parents for c in self.within[1].get(p, ())}
+        return tuple(c for c in self.codes if c in found)
+
     def empty(self) -> tuple[str, ...] | str:
         """Return the choice of no code: () for a multiple choice, the default for a single one."""
         return () if self.multiple else self.default
@@ -109,6 +122,8 @@ class Dimension:
 
 DIMENSIONS: tuple[Dimension, ...] = (
     Dimension("sector", "sector", cb.SECTORS, ("sector",), _equals("sector"), breakdown=True),
+    Dimension("industry", "industry", cb.INDUSTRIES, ("industry",), _equals("industry"), breakdown=True,
+              within=("sector", cb.SECTOR_INDUSTRIES)),
     Dimension("size", "size", cb.SIZES, ("size",), _equals("size"), breakdown=True),
     Dimension("tech_role", "tech_role", cb.TECH_ROLE_CODES + cb.TECH_GROUP_CODES, ("tech_role", "tech_new"),
               _technology, innovators_only=True, breakdown=True,
@@ -125,6 +140,7 @@ KEYS: tuple[str, ...] = tuple(BY_KEY)
 
 NAMES = {  # each dimension's one name
     "sector": {"da": "Sektor", "en": "Sector"},
+    "industry": {"da": "Delsektor", "en": "Sub-sector"},
     "size": {"da": "Størrelse", "en": "Size"},
     "tech_role": {"da": "Teknologi", "en": "Technology"},
     "value": {"da": "Værdi", "en": "Value"},

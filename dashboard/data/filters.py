@@ -188,11 +188,41 @@ def _codes(key: str, raw) -> tuple[str, ...]:
     return tuple(sorted(set(items), key=order.get))
 
 
+def outside(raw: dict) -> tuple[dict, dict[str, tuple[str, ...]]]:
+    """Return the raw values with the codes of a nested dimension that are not found under the chosen codes of
+    the dimension it nests in taken out, and those codes by key (values that do not parse are left as they are:
+    parsing reports them).
+
+    >>> outside({"sector": "state", "industry": "daycare,admin"})
+    ({'sector': 'state', 'industry': ('admin',)}, {'industry': ('daycare',)})
+    """
+    kept, out = dict(raw), {}
+    for dim in DIMENSIONS:
+        if dim.within is None or dim.key not in raw:
+            continue
+        try:
+            codes, parents = _codes(dim.key, raw[dim.key]), _codes(dim.within[0], raw.get(dim.within[0]))
+        except FilterError:
+            continue
+        found = dim.under(parents)
+        if any(c not in found for c in codes):
+            kept[dim.key] = tuple(c for c in codes if c in found)
+            out[dim.key] = tuple(c for c in codes if c not in found)
+    return kept, out
+
+
 def parse_filter(**raw) -> Filter:
-    """Return a Filter from raw values by key (lists or comma-separated codes); raise FilterError if bad."""
+    """Return a Filter from raw values by key (lists or comma-separated codes); raise FilterError if bad, or if a
+    nested dimension's code is not found under the chosen codes of the dimension it nests in."""
     unknown = [k for k in raw if k not in BY_KEY]
     if unknown:
         raise FilterError(f"{unknown[0][:40]}: not a filter; the filters are {', '.join(KEYS)}")
+    _, out = outside(raw)
+    for key, codes in out.items():
+        dim = BY_KEY[key]
+        parents = _codes(dim.within[0], raw.get(dim.within[0]))
+        raise FilterError(f"{key}: {', '.join(codes)} not found in {dim.within[0]} {','.join(parents)}; "
+                          f"found there: {', '.join(dim.under(parents))}")
     chosen = {}
     for key, value in raw.items():
         dim, codes = BY_KEY[key], _codes(key, value)
@@ -206,7 +236,8 @@ def parse_filter(**raw) -> Filter:
 
 
 def parse_lenient(params: dict) -> tuple[Filter, list[str]]:
-    """Return a Filter from untrusted parameters, dropping bad ones, and the problems found."""
+    """Return a Filter from untrusted parameters, dropping bad ones (and nested codes outside their parents'),
+    and the problems found."""
     kept, problems = {}, []
     for key in FILTER_KEYS:
         try:
@@ -214,4 +245,6 @@ def parse_lenient(params: dict) -> tuple[Filter, list[str]]:
             kept[key] = params.get(key)
         except FilterError as exc:
             problems.append(str(exc))
+    kept, out = outside(kept)
+    problems += [f"{key}: {', '.join(codes)} not found in the chosen {BY_KEY[key].within[0]}" for key, codes in out.items()]
     return parse_filter(**kept), problems

@@ -21,7 +21,8 @@ from ..data.filters import Filter
 def wider_states(filt: Filter, keys) -> list[Filter]:
     """Return the filter states that add one code to one of the restricting filters `keys` of `filt`.
 
-    A filter without codes selects everything and has no wider state; a single choice (the round) has none.
+    A filter without codes selects everything and has no wider state; a single choice (the round) has none; a
+    nested filter (sub-sector) widens by the codes found under its parent's chosen codes.
 
     >>> [f.sector for f in wider_states(Filter(sector=("state",)), ["sector"])]
     [('state', 'region'), ('state', 'municipality')]
@@ -32,7 +33,8 @@ def wider_states(filt: Filter, keys) -> list[Filter]:
         codes = getattr(filt, key) if dim.multiple else ()
         if not codes:
             continue
-        for code in dim.codes:
+        found = dim.under(filt.codes(dim.within[0])) if dim.within else dim.codes  # a sub-sector: of the sectors
+        for code in found:
             if code not in codes:
                 wider = tuple(c for c in dim.codes if c in codes or c == code)  # in the order of the codes
                 everything = dim.all_is_none and len(wider) == len(dim.codes)
