@@ -66,8 +66,10 @@ def filter_change(deps: list[dict], state: dict, search: str = "", widths: dict 
 
 def random_state(rng: random.Random) -> dict:
     """Return random control values, as a user clicking around would set them."""
-    state = {d.key: sorted(rng.sample(d.codes, rng.randint(0, 2))) if d.multiple else rng.choice(d.codes)
-             for d in DIMENSIONS}
+    state = {}
+    for d in DIMENSIONS:  # a nested control offers the codes found under its parent's choice
+        codes = d.under(tuple(state[d.within[0]])) if d.within else d.codes
+        state[d.key] = sorted(rng.sample(codes, rng.randint(0, 2))) if d.multiple else rng.choice(codes)
     return {**state, "lang": rng.choice(("da", "en"))}
 
 

@@ -21,8 +21,11 @@ from dashboard.figures.tables import FigureData
 
 def random_filter(rng: random.Random) -> Filter:
     """Return a random filter state, as a user clicking around would produce."""
-    return Filter(**{d.key: tuple(sorted(rng.sample(d.codes, rng.randint(0, 2)))) if d.multiple else rng.choice(d.codes)
-                     for d in DIMENSIONS})
+    pick = {}
+    for d in DIMENSIONS:  # a nested control offers the codes found under its parent's choice
+        codes = d.under(pick[d.within[0]]) if d.within else d.codes
+        pick[d.key] = tuple(sorted(rng.sample(codes, rng.randint(0, 2)))) if d.multiple else rng.choice(codes)
+    return Filter(**pick)
 
 
 def run(data, label: str, filters: int, seed: int) -> None:

@@ -16,7 +16,7 @@ from dash import Dash, Input, Output, dcc, html
 from dashboard.data import codebook as cb
 from dashboard.data.cube import attributes
 from dashboard.data.dimensions import DIMENSIONS
-from dashboard.data.filters import FILTER_KEYS, parse_filter
+from dashboard.data.filters import FILTER_KEYS, outside, parse_filter
 from dashboard.figures.specs import FIGURES, NORDIC
 
 IDS = [spec.id for spec in FIGURES]
@@ -92,7 +92,7 @@ def figure(spec, df: pd.DataFrame, filt, lang: str):
 def build(df: pd.DataFrame, *values) -> list:
     """Return the 16 figures for the control values (the filters in the registry's order, then the language)."""
     *controls, lang = values
-    filt = parse_filter(**dict(zip(FILTER_KEYS, controls, strict=True)))
+    filt = parse_filter(**outside(dict(zip(FILTER_KEYS, controls, strict=True)))[0])
     return [figure(spec, df, filt, lang if lang in ("da", "en") else "da") for spec in FIGURES]
 
 
