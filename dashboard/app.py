@@ -100,7 +100,9 @@ class PageDash(Dash):
         kwargs["scripts"] = UNUSED_SCRIPTS.sub("", kwargs["scripts"])
         suites = f"{self.config.requests_pathname_prefix}_dash-component-suites/"
         kwargs["css"] += "".join(f'\n<link rel="preload" as="script" href="{suites}{chunk}">' for chunk in EARLY_CHUNKS)
-        return super().interpolate_index(**kwargs)
+        page = super().interpolate_index(**kwargs)
+        lang = url_state(_link_query())[1]  # the language the link asks for, read as the layout reads it
+        return page.replace(f'<html lang="{DEFAULT_LANG}">', f'<html lang="{lang}">', 1)
 
 
 def _data(data, synthetic: bool | None) -> tuple[pd.DataFrame, bool]:

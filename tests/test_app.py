@@ -298,3 +298,12 @@ def test_import_loads_no_data_and_server_is_lazy():
     assert "server" not in vars(module)
     with pytest.raises(AttributeError):
         module.no_such_attribute  # noqa: B018
+
+
+@pytest.mark.parametrize("query,lang", [("", "da"), ("?lang=en", "en"), ("?lang=EN&sector=state", "en"),
+                                        ("?lang=xx", "da")])
+def test_the_page_is_served_in_the_language_of_its_link(client, query, lang):
+    """WCAG 3.1.1: the page's language is the one it is written in from the first byte, not only after a script
+    has run."""
+    page = client.get("/" + query).get_data(as_text=True)
+    assert page.count("<html lang=") == 1 and f'<html lang="{lang}">' in page
