@@ -43,8 +43,7 @@ def filter_options(lang: str, rounds: dict[str, tuple[str, ...]] | None = None,
     for dim in DIMENSIONS:
         codes = tuple(rounds) if dim.key == "round" and rounds is not None else dim.codes
         if dim.within:
-            out[dim.key] = nested_options(dim, filt.codes(dim.within[0]) if getattr(filt, dim.within[0]) else (),
-                                          lang)
+            out[dim.key] = nested_options(dim, filt.codes(dim.within[0]), lang)
         elif dim.groups:
             out[dim.key] = [o for name, members in dim.groups
                             for o in (heading(name), *opts(dim, [c for c in members if c in codes]))]

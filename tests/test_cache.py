@@ -5,13 +5,13 @@ never shared across different data, never holding a response with a failed figur
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 
 import pytest
 
 from benchmarks.callbacks import DEFAULT_STATE, filter_change
+from benchmarks.procfile import free_port
 from dashboard import cache as cache_module
 from dashboard.app import create_app
 from dashboard.cache import CacheConfigError, ResponseCache, cache_config, cache_mb, data_fingerprint
@@ -62,12 +62,6 @@ def _break_figures(monkeypatch, which=None):
     for module in (build, callback_module):
         if hasattr(module, "figure_dict"):
             monkeypatch.setattr(module, "figure_dict", figure_dict)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -226,7 +220,7 @@ def redis_url(tmp_path_factory):
         pytest.skip("redis-server not installed")
     import redis
 
-    port = _free_port()
+    port = free_port()
     folder = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                                 "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
@@ -265,7 +259,7 @@ def test_two_apps_share_entries_through_redis(monkeypatch, redis_url, synth_data
 
 
 def test_redis_down_costs_only_the_cache(monkeypatch, synth_data, caplog):
-    monkeypatch.setenv("BAROMETER_CACHE_URL", f"redis://127.0.0.1:{_free_port()}/0")  # nothing listens there
+    monkeypatch.setenv("BAROMETER_CACHE_URL", f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     client, cache = _app_client(synth_data)
     started = time.monotonic()
     response = figures(client, sector=["region"], chart_width=WIDTHS)

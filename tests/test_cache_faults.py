@@ -11,7 +11,6 @@ import os
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from contextlib import contextmanager, nullcontext
@@ -19,6 +18,7 @@ from contextlib import contextmanager, nullcontext
 import pytest
 
 from benchmarks.callbacks import DESKTOP, distinct_states, filter_change
+from benchmarks.procfile import free_port
 from dashboard import cache as cache_module
 from dashboard.app import create_app
 from dashboard.cache import FileCache, ResponseCache
@@ -283,12 +283,6 @@ def test_an_entry_damaged_in_any_way_is_a_miss_and_removed(tmp_path, damage):
 # --------------------------------------------------------------------------------------------------
 # Redis: a real redis-server, started and stopped here
 # --------------------------------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture()
 def redis_server(tmp_path):
     """Return start(port, *options) -> a running redis-server (stopped after the test)."""
@@ -324,7 +318,7 @@ def redis_server(tmp_path):
 
 def test_redis_going_down_costs_one_warning_and_coming_back_one_line(monkeypatch, synth_data, reference,
                                                                      log, quick_retry, redis_server):
-    port = _free_port()
+    port = free_port()
     server = redis_server(port)
     client, cache = app_on(monkeypatch, f"redis://127.0.0.1:{port}/0", synth_data)
     assert ask(client, STATES[0]) == reference[0]
@@ -343,7 +337,7 @@ def test_redis_going_down_costs_one_warning_and_coming_back_one_line(monkeypatch
 
 def test_a_full_redis_refuses_entries_with_one_warning(monkeypatch, synth_data, reference, log, quick_retry,
                                                        redis_server):
-    port = _free_port()
+    port = free_port()
     redis_server(port, "--maxmemory", "1mb", "--maxmemory-policy", "noeviction")  # Redis's default policy
     client, cache = app_on(monkeypatch, f"redis://127.0.0.1:{port}/0", synth_data)
     log.clear()
@@ -355,7 +349,7 @@ def test_a_full_redis_refuses_entries_with_one_warning(monkeypatch, synth_data, 
 def test_redis_with_maxmemory_and_lru_keeps_to_its_bound(monkeypatch, synth_data, log, redis_server):
     import redis
 
-    port = _free_port()
+    port = free_port()
     redis_server(port, "--maxmemory", "2mb", "--maxmemory-policy", "allkeys-lru")  # as the module docs say
     client, cache = app_on(monkeypatch, f"redis://127.0.0.1:{port}/0", synth_data)
     log.clear()

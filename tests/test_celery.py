@@ -11,7 +11,6 @@ import io
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from benchmarks.procfile import free_port
 from dashboard import jobs
 from dashboard.callbacks.export import RENDERS
 from dashboard.data.filters import Filter
@@ -32,12 +32,6 @@ from tests.test_export_jobs import run_export, status_of, zip_of
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(check, timeout: float, what: str, log: Path | None = None):

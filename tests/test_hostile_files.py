@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.procfile import free_port
 from dashboard.data.load import DataFileError, load
 from dashboard.data.read import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_ENV, MAX_FILE_MB, max_file_bytes
 from dashboard.data.rules import ID_RULE
@@ -305,18 +306,12 @@ def test_size_limit_that_is_not_a_number_is_refused(monkeypatch, tmp_path):
 # --------------------------------------------------------------------------------------------------
 # The other commands that read a data file
 # --------------------------------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_serve_refuses_a_named_pipe_and_a_compressed_file(tmp_path):
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
     for path, part in ((fifo, "this is a named pipe (FIFO)"), (MALFORMED / "gzip_compressed.csv",
                                                                "the file is gzip-compressed")):
-        code, err, _ = barometer("serve", "--data", str(path), "--port", str(_free_port()), timeout=60)
+        code, err, _ = barometer("serve", "--data", str(path), "--port", str(free_port()), timeout=60)
         assert code == 1 and "Traceback" not in err, err
         assert err.startswith(f"{path}: 1 problem(s); the file was refused") and part in err, err
 

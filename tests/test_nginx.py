@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.procfile import free_port
 from dashboard.guard import MAX_BODY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,12 +48,6 @@ def require_service(available: bool, what: str) -> None:
         if os.environ.get("BAROMETER_REQUIRE_SERVICES") == "1":
             pytest.fail(f"{what} is required for this test: apt-get install nginx")
         pytest.skip(f"{what} not installed")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def procfile_command() -> str:

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from benchmarks.procfile import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_SOURCE = (".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".ruff_cache",
@@ -117,12 +118,6 @@ def test_validate_the_shipped_file_inside_the_package(installed):
     assert done.stdout.replace(shipped, "data/barometer_synthetic.csv") == here.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(url: str) -> tuple[int, bytes]:
     """Return the status and body of GET `url` (an HTTP error status too)."""
     try:
@@ -141,7 +136,7 @@ def _procfile_web() -> str:
 
 
 def test_procfile_command_serves_the_page(installed, tmp_path):
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "web.log"
     with log.open("wb") as out:
         server = subprocess.Popen(["bash", "-c", "exec " + _procfile_web()], cwd=installed.workdir,
