@@ -36,7 +36,7 @@ from .error_page import register as register_error_page
 from .export import images
 from .figures.tables import FigureData
 from .guard import register_guard
-from .i18n import DEFAULT_LANG, t
+from .i18n import DEFAULT_LANG, LOCALES, t
 from .jobs import background_manager
 from .layout import build_layout
 from .reload import EXTENSION as DATA_EXTENSION
@@ -102,7 +102,7 @@ class PageDash(Dash):
         kwargs["css"] += "".join(f'\n<link rel="preload" as="script" href="{suites}{chunk}">' for chunk in EARLY_CHUNKS)
         page = super().interpolate_index(**kwargs)
         lang = url_state(_link_query())[1]  # the language the link asks for, read as the layout reads it
-        return page.replace(f'<html lang="{DEFAULT_LANG}">', f'<html lang="{lang}">', 1)
+        return page.replace(f'<html lang="{DEFAULT_LANG}">', f'<html lang="{LOCALES[lang].html}">', 1)
 
 
 def _data(data, synthetic: bool | None) -> tuple[pd.DataFrame, bool]:

@@ -14,7 +14,7 @@ from .data.dimensions import DIMENSIONS
 from .data.filters import FilterError, parse_filter
 from .data.shipped import DEFAULT_SEED, data_path, is_shipped
 from .figures.specs import BY_ID, IDS
-from .i18n import t
+from .i18n import DEFAULT_LANG, LANGS, t
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -310,7 +310,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("figure", metavar="FIGURE", help=f"one of: {', '.join(IDS)}")
     _filter_options(t)
     t.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
-    t.add_argument("--lang", choices=("da", "en"), default="da", help="language of the labels (default da)")
+    t.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help=f"language of the labels (default {DEFAULT_LANG})")
     t.add_argument("--data", help="microdata file; default: the shipped synthetic data")
     t.set_defaults(run=cmd_table)
 
@@ -329,7 +329,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--formats", default="png,svg,csv,xlsx", help="comma-separated: png, svg, csv, xlsx")
     e.add_argument("--preset", choices=("a4", "slide"), default="slide")
     e.add_argument("--scale", type=float, default=3, help="PNG pixels per CSS pixel (default 3)")
-    e.add_argument("--lang", choices=("da", "en"), default="da", help="language of the texts (default da)")
+    e.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help=f"language of the texts (default {DEFAULT_LANG})")
     e.add_argument("--data", help="microdata file; default: the shipped synthetic data")
     e.set_defaults(run=cmd_export)
 

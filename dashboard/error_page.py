@@ -1,7 +1,7 @@
 """The page a browser gets when the server refuses a request before the app sees it: a link longer than the
 server reads (414), headers too large (431) or a malformed request (400). gunicorn answers those itself
 with a bare page; `install` has its workers answer with this one, in the dashboard's look and in both
-languages (the request was not read, so its language is not known), with the security headers of every
+languages of the catalogs (the request was not read, so its language is not known), with the security headers of every
 response. deploy/nginx.conf answers the same requests with the same page, which the app serves at
 ``/_refused/<status>`` (`register`) for nginx to fetch.
 
@@ -15,25 +15,9 @@ from __future__ import annotations
 
 import html
 
-TEXTS = {
-    414: {"da": ("Linket er for langt", "Serveren læser links på højst 8.000 tegn. Åbn dashboardet og vælg "
-                                         "filtrene igen; et link med filtrene fylder normalt under 200 tegn."),
-          "en": ("The link is too long", "The server reads links of at most 8,000 characters. Open the dashboard and "
-                                         "choose the filters again; a link with filters is usually under 200 characters.")},
-    431: {"da": ("Forespørgslen er for stor", "Browseren sendte flere eller længere oplysninger (fx cookies), end "
-                                              "serveren læser. Prøv at åbne dashboardet igen."),
-          "en": ("The request is too large", "The browser sent more or longer headers (cookies, for example) than the "
-                                             "server reads. Try opening the dashboard again.")},
-    500: {"da": ("Der opstod en fejl på serveren", "Forespørgslen kunne ikke besvares; fejlen er logget. Prøv igen "
-                                                   "om et øjeblik."),
-          "en": ("An error occurred on the server", "The request could not be answered; the error has been logged. "
-                                                    "Try again in a moment.")},
-    400: {"da": ("Forespørgslen kunne ikke læses", "Serveren kunne ikke læse forespørgslen. Prøv at åbne "
-                                                   "dashboardet igen."),
-          "en": ("The request could not be read", "The server could not read the request. Try opening the dashboard "
-                                                  "again.")},
-}
-HOME = {"da": "Til dashboardet", "en": "To the dashboard"}
+from .catalogs import CATALOGS, DEFAULT_LANG, LOCALES
+
+STATUSES = (414, 431, 500, 400)  # the pages there are (texts under error.<status> in the catalogs)
 SITE = "Innovationsbarometeret"
 # One style element, allowed by the page's own policy: no script, nothing loaded from anywhere.
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -50,14 +34,15 @@ STYLE = ('body{margin:0;font-family:"Source Sans 3","Helvetica Neue",Arial,sans-
 def page(status: int) -> str:
     """Return the HTML of the error page for `status` (414, 431, 400 or 500; another 4xx reads as 400, another
     5xx as 500)."""
-    texts = TEXTS.get(status, TEXTS[500 if status >= 500 else 400])
-    parts = []
-    for lang in ("da", "en"):
-        title, body = texts[lang]
-        parts.append(f'<section lang="{lang}"><h1>{html.escape(title)}</h1><p>{html.escape(body)}</p>'
-                     f'<p><a href="/">{HOME[lang]}</a></p></section>')
-    title = f"{texts['da'][0]} / {texts['en'][0]}"
-    return (f'<!DOCTYPE html><html lang="da"><head><meta charset="utf-8"><meta name="viewport" '
+    status = status if status in STATUSES else (500 if status >= 500 else 400)
+    parts, titles = [], []
+    for lang, locale in LOCALES.items():
+        title, body = CATALOGS[lang][f"error.{status}.title"], CATALOGS[lang][f"error.{status}.body"]
+        titles.append(title)
+        parts.append(f'<section lang="{locale.html}"><h1>{html.escape(title)}</h1><p>{html.escape(body)}</p>'
+                     f'<p><a href="/">{html.escape(CATALOGS[lang]["error.home"])}</a></p></section>')
+    title = " / ".join(titles)
+    return (f'<!DOCTYPE html><html lang="{LOCALES[DEFAULT_LANG].html}"><head><meta charset="utf-8"><meta name="viewport" '
             f'content="width=device-width, initial-scale=1"><title>{html.escape(title)} · {SITE}</title>'
             f"<style>{STYLE}</style></head><body><header><p>{SITE}</p></header><main>{''.join(parts)}</main>"
             "</body></html>\n")
@@ -86,7 +71,7 @@ def register(server) -> None:
 
     @server.get(REFUSED)
     def refused(status: int):
-        status = status if status in TEXTS else 400
+        status = status if status in STATUSES else 400
         return page(status), status, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
 

@@ -14,7 +14,7 @@ from .data.dimensions import BY_KEY, DIMENSIONS
 from .data.filters import Filter
 from .export.presets import DEFAULT_PRESET, PRESETS
 from .figures.specs import BY_ID, FIGURES, SECTIONS
-from .i18n import DEFAULT_LANG, t
+from .i18n import DEFAULT_LANG, LOCALES, t
 from .page_text import txt
 
 GROUP_PREFIX = "group:"  # values of the non-selectable group headings in a dropdown (the technology one)
@@ -253,8 +253,9 @@ def header(lang: str, synthetic: bool = True):
     badge = html.A(txt(badge_key, lang), id="data-badge", href="#about",
                    className="data-badge" + (" data-badge-synthetic" if synthetic else ""),
                    **{"aria-describedby": "data-badge-description"})
-    languages = [{"label": [html.Span(short, **{"aria-hidden": "true"}), html.Span(name, className="visually-hidden")],
-                  "value": code} for code, short, name in (("da", "DA", "Dansk"), ("en", "EN", "English"))]
+    languages = [{"label": [html.Span(loc.short, **{"aria-hidden": "true"}),  # each named in its own language
+                            html.Span(loc.name, className="visually-hidden", lang=loc.html)],
+                  "value": code} for code, loc in LOCALES.items()]
     lang_switch = html.Div(
         radio_group(("lang_label",), dbc.RadioItems(
             id="lang", value=lang, inline=True, options=languages, class_name="segmented segmented-dark",

@@ -18,11 +18,12 @@ import pytest
 
 from dashboard.callbacks.downloads import csv_text
 from dashboard.callbacks.export import export_zip
+from dashboard.catalogs import LANGS
 from dashboard.cli import main
 from dashboard.data.filters import Filter
 from dashboard.export.bundle import export_files, table_csv
 from dashboard.export.workbook import neutralised_text, workbook_bytes
-from dashboard.figures.specs import BY_ID, FIGURES
+from dashboard.figures.specs import BY_ID, FIGURES, FigureSpec
 from tests.shipped import figure_data
 
 CRAFTED = ["=1+1", "@SUM(1)", "+cmd", "-2+3", "\t=cmd"]  # the category labels of fig1's five rows
@@ -111,8 +112,17 @@ def test_download_all_numbers_are_neutralised():
         assert_workbook_neutralised(archive.read(xlsx), [spec.id for spec in FIGURES])
 
 
+@dataclasses.dataclass(frozen=True)
+class CraftedSpec(FigureSpec):
+    """A figure whose title (in every catalog) is a formula."""
+
+    @property
+    def title(self) -> dict[str, str]:
+        return dict.fromkeys(LANGS, TITLE)
+
+
 def test_export_metadata_with_a_crafted_title_is_neutralised():
-    spec = dataclasses.replace(BY_ID["fig1"], title={"da": TITLE, "en": TITLE})
+    spec = CraftedSpec(**{f.name: getattr(BY_ID["fig1"], f.name) for f in dataclasses.fields(FigureSpec)})
     files = export_files(CraftedData(), Filter(), lang="en", formats=("xlsx",), figures=(spec,))
     [data] = [content for name, content in files.items() if name.endswith(".xlsx")]
     meta = openpyxl.load_workbook(io.BytesIO(data))["metadata"]

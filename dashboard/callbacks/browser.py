@@ -14,7 +14,7 @@ from dash import MATCH, Input, Output, State
 
 from ..data.dimensions import DIMENSIONS
 from ..figures.theme import WIDTH_BUCKETS
-from ..i18n import DEFAULT_LANG, LANGS
+from ..i18n import DEFAULT_LANG, LOCALES
 from ..layout import CHART_WIDTH, GROUP_PREFIX
 from .common import FILTER_INPUTS
 
@@ -87,8 +87,9 @@ def register_browser_side(app) -> None:
         Input("url", "pathname"),
     )
     app.clientside_callback(
-        "function (lang) { document.documentElement.lang = LANGS.includes(lang) ? lang : DEFAULT; return lang; }"
-        .replace("LANGS", json.dumps(list(LANGS))).replace("DEFAULT", json.dumps(DEFAULT_LANG)),
+        "function (lang) { document.documentElement.lang = HTML[lang] || HTML[DEFAULT]; return lang; }"
+        .replace("HTML", json.dumps({code: loc.html for code, loc in LOCALES.items()}))
+        .replace("DEFAULT", json.dumps(DEFAULT_LANG)),
         Output("doc-lang", "data"),
         Input("lang", "value"),
     )

@@ -16,7 +16,7 @@ from ..export.names import figure_stem
 from ..export.presets import DEFAULT_PRESET, DEFAULT_SCALE, PRESETS
 from ..figures.specs import BY_ID
 from ..figures.tables import FigureData
-from ..i18n import lang_or_default
+from ..i18n import lang_or_default, t
 from .common import FILTER_STATES, control_values, strict_filter
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ function (image) {
 
 def camera(spec, lang: str) -> dict:
     """Return what a chart's camera button says: its title in the page's language."""
-    return {"title": {"da": "Hent figuren som PNG-billede", "en": "Download the chart as a PNG image"}[lang]}
+    return {"title": t("camera", lang)}
 
 
 def register_camera(app, data: FigureData, synthetic: bool) -> None:

@@ -9,6 +9,7 @@ import logging
 from dash import MATCH, Input, Output, State, ctx, dcc, no_update, set_props
 from dash.exceptions import PreventUpdate
 
+from ..catalogs import texts
 from ..data.filters import Filter
 from ..export.bundle import workbook
 from ..export.names import figure_stem
@@ -20,10 +21,7 @@ from .common import FILTER_STATES, _notice, control_values, strict_filter
 
 logger = logging.getLogger(__name__)
 
-UNKNOWN_FIGURE = {
-    "da": "Ukendt figur {figure}; intet blev hentet.",
-    "en": "Unknown figure {figure}; nothing was downloaded.",
-}
+UNKNOWN_FIGURE = texts("page.unknown_figure")
 FORMATS = ("csv", "xlsx")
 
 

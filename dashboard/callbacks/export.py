@@ -28,7 +28,7 @@ from ..export.bundle import export_files, zip_bytes
 from ..export.names import zip_name
 from ..export.presets import DEFAULT_SCALE, PRESETS
 from ..figures.tables import FigureData
-from ..i18n import LANGS, LANGUAGE_NAMES, lang_or_default, t
+from ..i18n import LANGS, lang_or_default, language_name, t
 from ..layout import DATA_FINGERPRINT, preset_options
 from .common import FILTER_INPUTS, FILTER_STATES, _notice, control_values, strict_filter
 
@@ -186,7 +186,7 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
         say("export_starting")  # the job's first sign of life (jobs.beating sends the last one again)
 
         def ready():
-            return said("export_ready", final=True, language=lambda page: LANGUAGE_NAMES[page][lang],
+            return said("export_ready", final=True, language=lambda page: language_name(lang, page),
                         filters=lambda page: "; ".join(filt.describe(page)) or t("no_filters", page))
 
         messages = []

@@ -202,7 +202,7 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
         its table) table view for the filter, the notice and what the live region announces."""
         messages = []
         if not (isinstance(lang, str) and lang in LANGS):
-            messages.append(t("notice_lang", DEFAULT_LANG, value=repr(str(lang)[:40])))
+            messages.append(t("notice_lang", DEFAULT_LANG, value=repr(str(lang)[:40]), allowed=", ".join(LANGS)))
         lang = lang_or_default(lang)
         raw = control_values(controls)
         widths = chart_widths(chart_width)

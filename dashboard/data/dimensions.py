@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..catalogs import section
 from . import codebook as cb
 from . import technology
 
@@ -138,11 +139,4 @@ DIMENSIONS: tuple[Dimension, ...] = (
 BY_KEY: dict[str, Dimension] = {d.key: d for d in DIMENSIONS}
 KEYS: tuple[str, ...] = tuple(BY_KEY)
 
-NAMES = {  # each dimension's one name
-    "sector": {"da": "Sektor", "en": "Sector"},
-    "industry": {"da": "Delsektor", "en": "Sub-sector"},
-    "size": {"da": "Størrelse", "en": "Size"},
-    "tech_role": {"da": "Teknologi", "en": "Technology"},
-    "value": {"da": "Værdi", "en": "Value"},
-    "round": {"da": "Runde", "en": "Round"},
-}
+NAMES = section("dimension")  # each dimension's one name, {key: {lang: name}}

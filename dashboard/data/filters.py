@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..catalogs import LANGS
 from .dimensions import BY_KEY, DIMENSIONS, KEYS, Dimension
 
 FILTER_KEYS = KEYS
@@ -142,7 +143,7 @@ class CellMasks:
         return m
 
 
-FILTER_LABELS = {d.key: {lang: d.name(lang) for lang in ("da", "en")} for d in DIMENSIONS}
+FILTER_LABELS = {d.key: {lang: d.name(lang) for lang in LANGS} for d in DIMENSIONS}
 
 
 def code_label(key: str, code: str, lang: str = "da") -> str:
@@ -160,7 +161,7 @@ def match_code(key: str, given: str) -> str | None:
     wanted = given.strip().casefold()
     dim = BY_KEY[key]
     for code in dim.codes:
-        if wanted == code.casefold() or wanted in {dim.label(code, lang).casefold() for lang in ("da", "en")}:
+        if wanted == code.casefold() or wanted in {dim.label(code, lang).casefold() for lang in LANGS}:
             return code
     return None
 

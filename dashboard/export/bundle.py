@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..catalogs import texts
 from ..data.filters import Filter
 from ..figures.build import VALIDATE, figure_dict
 from ..figures.specs import FIGURES, FigureSpec
@@ -73,7 +74,7 @@ def export_files(data: FigureData, filt: Filter = Filter(), *, lang: str = "da",
     return files
 
 
-README_NAME = {"da": "LAES_MIG.txt", "en": "README.txt"}
+README_NAME = texts("export.readme_name")
 
 
 def filters_summary(filt: Filter, lang: str) -> str:

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from ..catalogs import texts
+
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-INSTALL_HINT = {
-    "da": "Billedeksport på serveren kræver Chromium. Installer det med: sudo apt-get install chromium",
-    "en": "Server-side image export needs Chromium. Install it with: sudo apt-get install chromium",
-}
+INSTALL_HINT = texts("export.install_hint")
 
 
 class ExportUnavailable(RuntimeError):

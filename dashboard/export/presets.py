@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from ..catalogs import texts
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -14,8 +16,8 @@ class Preset:
 
 
 PRESETS = {
-    "slide": Preset("slide", 1280, 720, {"da": "Dias 16:9", "en": "Slide 16:9"}),
-    "a4": Preset("a4", 760, 600, {"da": "A4-rapportspalte", "en": "A4 report column"}),
+    "slide": Preset("slide", 1280, 720, texts("export.preset_slide")),
+    "a4": Preset("a4", 760, 600, texts("export.preset_a4")),
 }
 DEFAULT_PRESET = "slide"
 DEFAULT_SCALE = 3

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..catalogs import section
 from ..data.filters import Filter
 from . import theme
 from .frame import data_label, filter_phrases, ignored_phrases, subtitle_base
@@ -21,30 +22,7 @@ from .specs import BASES, FigureSpec
 from .tables import REASONS, format_p
 from .text import TEXT
 
-PHRASES = {
-    "largest": {"da": "Størst", "en": "Largest"},
-    "smallest": {"da": "Mindst", "en": "Smallest"},
-    "only": {"da": "Vist", "en": "Shown"},
-    "interval": {"da": "95 %-interval", "en": "95 % interval"},
-    "significant": {"da": "Signifikante forskelle mellem grupperne (p < 0,05)",
-                    "en": "Significant differences between the groups (p < 0.05)"},
-    "not_significant": {"da": "Ingen signifikante forskelle mellem grupperne",
-                        "en": "No significant differences between the groups"},
-    "hidden": {"da": "Skjult", "en": "Hidden"},
-    "nothing_shown": {"da": "Ingen værdier kan vises for dette udvalg", "en": "No value can be shown for this selection"},
-    "published": {"da": "Offentliggjorte tal", "en": "Published figures"},
-    "range_only": {"da": "kun som interval", "en": "only as a range"},
-    "series": {"da": "Gruppe", "en": "Group"},
-    "category": {"da": "Kategori", "en": "Category"},
-    "share": {"da": "Andel", "en": "Share"},
-    "n": {"da": "Uvægtet n", "en": "Unweighted n"},
-    "p": {"da": "p (forskel)", "en": "p (difference)"},
-    "note": {"da": "Bemærkning", "en": "Note"},
-    "highlighted_row": {"da": "fremhævet", "en": "highlighted"},
-    "flagged_row": {"da": "færre end 8 frihedsgrader", "en": "fewer than 8 degrees of freedom"},
-    "filters": {"da": "Filtre", "en": "Filters"},
-    "none": {"da": "ingen", "en": "none"},
-}
+PHRASES = section("summary")  # {key: {lang: text}}
 
 
 @dataclass(frozen=True)

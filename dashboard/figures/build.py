@@ -21,6 +21,7 @@ import re
 
 import plotly.graph_objects as go
 
+from ..catalogs import LOCALES
 from ..data.filters import Filter
 from . import theme
 from .bars import bar_traces, legend_traces, range_traces, suppressed_annotation
@@ -224,12 +225,6 @@ def export_height(fig: go.Figure | dict | None) -> int:
     return max(theme.EXPORT_HEIGHT, int(math.ceil(height or 0)))
 
 
-# The modebar's one button in the page's language (plotly.js's own words, as its locale files key them).
-MODEBAR_TEXT = {"da": {"Download plot as a PNG": "Hent figuren som PNG-billede",
-                       "Download plot as a png": "Hent figuren som PNG-billede",
-                       "Download plot": "Hent figuren"}}
-
-
 def graph_config(spec: FigureSpec, filt: Filter | Scope, lang: str = "da",
                  figure: go.Figure | dict | None = None) -> dict:
     """Return the dcc.Graph config: a modebar with only the camera (named in the page's language), exporting
@@ -237,9 +232,11 @@ def graph_config(spec: FigureSpec, filt: Filter | Scope, lang: str = "da",
 
     With the `figure` the config is for, the export is as tall as the figure if that is taller than
     the print size (see `export_height`). Numbers are formatted in Python (and `layout.separators`),
-    so no plotly number locale is needed.
+    so no plotly number locale is needed; the modebar's one button is named in the page's language (the
+    catalog's plotly words).
     """
-    locale = {"locale": lang, "locales": {lang: {"dictionary": MODEBAR_TEXT[lang]}}} if lang in MODEBAR_TEXT else {}
+    words = LOCALES[lang].plotly_dictionary
+    locale = {"locale": LOCALES[lang].plotly, "locales": {LOCALES[lang].plotly: {"dictionary": words}}} if words else {}
     return {
         "displaylogo": False,
         "displayModeBar": True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..catalogs import CATALOGS
 from . import theme
 from .numbers import Row
 from .specs import NORDIC, FigureSpec
@@ -49,7 +50,7 @@ class Categories:
 def category_labels(spec: FigureSpec, rows: list[Row], lang: str) -> dict[str, str]:
     """Return category code -> label in `lang`, in the order the figure shows them."""
     if spec.chart == "range":
-        names = {code: (da if lang == "da" else en) for code, da, en, *_ in NORDIC}
+        names = {code: CATALOGS[lang][f"code.nordic.{code}"] for code, *_ in NORDIC}
     else:
         names = {c.code: c.text(lang) for c in spec.categories}
     present = list(dict.fromkeys(r.category for r in rows))

@@ -10,6 +10,7 @@ from collections import OrderedDict
 import numpy as np
 import pandas as pd
 
+from ..catalogs import CATALOGS, LOCALES, section
 from ..data import codebook as cb
 from ..data.cube import Cells, Cube
 from ..data.fastcube import finish
@@ -23,24 +24,9 @@ COLUMNS = ["figure", "series", "category", "share", "ci_low", "ci_high", "n", "n
            "reason", "flagged", "highlighted", "p_value", "significant", "series_label", "category_label",
            "reason_label", "round"]
 SERIES_ORDER = {kind: list(codes) for kind, codes in SERIES_CODES.items()}
-REASONS = {  # why a value is hidden (or, for the Nordic chart, shown as a range)
-    "no_respondents": {"da": "ingen svar i dette udvalg", "en": "no respondents in this selection"},
-    "n_lt_3": {"da": "færre end 3 svar", "en": "fewer than 3 respondents"},
-    "cell_lt_3": {"da": "tallet hviler på færre end 3 svar", "en": "the value rests on fewer than 3 respondents"},
-    "neff_lt_30": {"da": "effektivt n under 30", "en": "effective n below 30"},
-    "width_ge_30": {"da": "for usikkert: intervallet er mindst 30 point bredt",
-                    "en": "too uncertain: the interval is 30 points wide or more"},
-    "rel_width_gt_130": {"da": "for usikkert: intervallet er bredere end 130 % af andelen",
-                         "en": "too uncertain: the interval is wider than 130 % of the share"},
-    "differencing": {"da": "skjult, så det ikke kan regnes ud ved at sammenligne med et bredere udvalg",
-                     "en": "hidden so that it cannot be worked out by comparing with a wider selection"},
-    "differencing_with": {"da": "skjult, så det ikke kan regnes ud ved at sammenligne med udvalget {selection}",
-                          "en": "hidden so that it cannot be worked out by comparing with the selection {selection}"},
-    "everything": {"da": "uden filtre", "en": "without filters"},
-    "complementary": {"da": "skjult, så en anden skjult værdi ikke kan regnes ud",
-                      "en": "hidden so that another hidden value cannot be worked out"},
-    "published_range": {"da": "kun offentliggjort som interval", "en": "published only as a range"},
-}
+REASONS = section("reason")  # why a value is hidden (or, for the Nordic chart, shown as a range)
+
+
 def indicators(spec: FigureSpec, df: pd.DataFrame) -> pd.DataFrame:
     """Return one 0/1/NaN column per category of `spec` (NaN: not asked or outside the category)."""
     out = {}
@@ -286,7 +272,7 @@ def format_p(p: float, lang: str = "en") -> str:
     if p is None or p != p:
         return ""
     text = "< 0.001" if p < 0.001 else f"{p:.3f}"
-    return text.replace(".", ",") if lang == "da" else text
+    return text.replace(".", LOCALES[lang].decimal)
 
 
 def published(table: pd.DataFrame) -> pd.DataFrame:
@@ -317,24 +303,22 @@ def significant_digits(value: float, digits: int = 3) -> float:
 def series_label(spec: FigureSpec, code: str, lang: str) -> str:
     """Return the label of a series code."""
     if code == "all":
-        return {"da": "Alle", "en": "All"}[lang]
-    names = {"tech_split": "TECH_SPLIT_LABELS", "tech_group": "TECH_GROUP_LABELS", "sector": "SECTOR_LABELS",
-             "tech_new": "TECH_NEW_LABELS"}
-    if spec.series in names:
-        return getattr(cb, names[spec.series])[code][lang]
+        return CATALOGS[lang]["code.series.all"]
+    if spec.series in ("tech_split", "tech_group", "sector", "tech_new"):
+        return CATALOGS[lang][f"code.{spec.series}.{code}"]
     return code
 
 
 def nordic_table(lang: str = "da") -> pd.DataFrame:
     """Return the published Nordic aggregates; ranges have bounds but no single share."""
     rows = []
-    for code, da, en, low, high in NORDIC:
+    for code, low, high in NORDIC:
         exact = low == high
         rows.append({"figure": "nordic", "series": "all", "category": code, "share": low if exact else np.nan,
                      "ci_low": low, "ci_high": high, "n": 0, "n_eff": np.nan, "suppressed": False,
                      "reason": "" if exact else "published_range", "flagged": False, "highlighted": False,
                      "p_value": np.nan, "significant": pd.NA, "series_label": series_label(BY_ID["nordic"], "all", lang),
-                     "category_label": da if lang == "da" else en,
+                     "category_label": CATALOGS[lang][f"code.nordic.{code}"],
                      "reason_label": "" if exact else REASONS["published_range"][lang]})
     table = pd.DataFrame(rows).assign(round=cb.CURRENT_ROUND)
     table["significant"] = table["significant"].astype("boolean")

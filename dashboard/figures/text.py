@@ -7,44 +7,10 @@ from __future__ import annotations
 
 import functools
 
+from ..catalogs import section
 from . import theme
 
-TEXT = {
-    "base": {"da": "Grundlag", "en": "Base"},
-    "n": {"da": "uvægtet n", "en": "unweighted n"},
-    "not_applied": {"da": "Ikke anvendt", "en": "Not applied"},
-    "round_missing": {"da": "Ingen data for {chosen}: viser {shown}",
-                      "en": "No data for {chosen}: shows {shown}"},
-    "highlighted": {"da": "Fremhævet", "en": "Highlighted"},
-    "share": {"da": "Andel", "en": "Share"},
-    "suppressed": {"da": "Undertrykt", "en": "Suppressed"},
-    "interval": {"da": "95 %-interval", "en": "95 % interval"},
-    "n_eff": {"da": "effektivt n", "en": "effective n"},
-    "uncertain": {"da": "Læs med forsigtighed: færre end 8 frihedsgrader",
-                  "en": "Read with care: fewer than 8 degrees of freedom"},
-    "published": {"da": "Offentliggjort tal", "en": "Published figure"},
-    "published_range": {"da": "Kun offentliggjort som interval", "en": "Published only as a range"},
-    "no_data": {"da": "Ingen data for det valgte udsnit", "en": "No data for the selection"},
-    "intervals": {
-        "da": "Streger: 95 %-konfidensinterval, dashboardets egen designbaserede tilnærmelse (Korn-Graubard); "
-              "Danmarks Statistik offentliggør ingen stikprøveusikkerhed",
-        "en": "Lines: 95 % intervals, the dashboard's own design-based approximation (Korn-Graubard); "
-              "Danmarks Statistik publishes no sampling error",
-    },
-    "flagged": {"da": "\u2020 Færre end 8 frihedsgrader: læs med forsigtighed (NCHS' standard)",
-                "en": "\u2020 Fewer than 8 degrees of freedom: read with care (the NCHS standard)"},
-    "highlight_key": {"da": "Søjler med mørk kant og fed værdi er fremhævet af filtret; de øvrige er lysere",
-                      "en": "Bars with a dark outline and a bold value are highlighted by the filter; the others are lighter"},
-    "significant": {"da": "* Signifikant forskel mellem grupperne (p < 0,05, designbaseret test)",
-                    "en": "* Significant difference between the groups (p < 0.05, design-based test)"},
-    "published_source": {
-        "da": "Offentliggjorte tal fra de nordiske innovationsbarometre, ikke beregnet af dashboardets data",
-        "en": "Published figures from the Nordic innovation barometers, not computed from this dashboard's data",
-    },
-    "microdata": {"da": "Data: Innovationsbarometerets mikrodata", "en": "Data: Innovationsbarometeret microdata"},
-    "illustrative": {"da": "Illustrative værdier: publikationen angiver ingen tal for denne figur",
-                     "en": "Illustrative values: the publication gives no numbers for this figure"},
-}
+TEXT = section("chart")  # {key: {lang: text}}
 
 FIT = 0.97  # share of the measured width text may fill (the browser's font may run a little wider)
 

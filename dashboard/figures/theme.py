@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from ..catalogs import LOCALES
+
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
 OKABE_ITO = {
     "black": "#000000",
@@ -91,7 +93,7 @@ EXPORT_WIDTH = 1200
 EXPORT_HEIGHT = 700
 EXPORT_SCALE = 2
 
-NUMBER_SEPARATORS = {"da": ",.", "en": ".,"}  # plotly layout.separators: decimal, then thousands
+NUMBER_SEPARATORS = {lang: loc.decimal + loc.group for lang, loc in LOCALES.items()}  # plotly layout.separators
 
 
 def colour(code: str, index: int = 0) -> str:
@@ -160,32 +162,29 @@ def lighten(hex_colour: str, amount: float = 0.55) -> str:
 
 
 def fmt_number(value: float, lang: str = "da", decimals: int = 0) -> str:
-    """Return a number with the language's separators: '1.877' / '34,3' in Danish, '1,877' / '34.3' in English.
+    """Return a number with the marks of the language's Babel locale: '1.877' / '34,3' in Danish, '1,877' /
+    '34.3' in English (rounded as Python rounds, so the page, the files and the command line agree).
 
     >>> fmt_number(1877.0, "da"), fmt_number(34.29, "da", 1), fmt_number(34.29, "en", 1)
     ('1.877', '34,3', '34.3')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    text = f"{value:,.{decimals}f}"
-    return text.translate(_DANISH_MARKS) if lang == "da" else text
-
-
-_DANISH_MARKS = str.maketrans({",": ".", ".": ","})  # Danish swaps the decimal and the thousands mark
+    return LOCALES[lang].number(value, decimals)
 
 
 def fmt_pct(value: float, lang: str = "da", decimals: int = 0) -> str:
-    """Return a percentage with a space before the sign, as both languages' style guides write it.
+    """Return a percentage in the catalog's form (a space before the sign in Danish and English, as ISO 80000 writes it).
 
     >>> fmt_pct(34.29, "da", 1), fmt_pct(34.29, "en"), fmt_pct(34.29, "en", 1)
     ('34,3 %', '34 %', '34.3 %')
     """
-    return f"{fmt_number(value, lang, decimals)} %"
+    return LOCALES[lang].percent(fmt_number(value, lang, decimals))
 
 
 def fmt_range(low: float, high: float, lang: str = "da", decimals: int = 0) -> str:
     """Return an interval as 'low-high %' ('31,7-37,0 %' in Danish with one decimal)."""
-    return f"{fmt_number(low, lang, decimals)}-{fmt_number(high, lang, decimals)} %"
+    return LOCALES[lang].percent(f"{fmt_number(low, lang, decimals)}-{fmt_number(high, lang, decimals)}")
 
 
 # Advance widths (1/1000 em) of Helvetica / Arial / Liberation Sans, the fallbacks of FONT_FAMILY and
