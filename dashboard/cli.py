@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from .data.dimensions import DIMENSIONS
+from .data.dimensions import BY_KEY, BY_KEYS, DIMENSIONS
 from .data.filters import FilterError, parse_filter
 from .data.shipped import DEFAULT_SEED, data_path, is_shipped
 from .figures.specs import BY_ID, IDS
@@ -64,8 +64,27 @@ def _filter_and_data(args):
         return 1, None
 
 
+def _by_problem(by: str | None) -> str | None:
+    """Return what is wrong with a --by value, or None."""
+    if by is None or by in BY_KEYS:
+        return None
+    return f"--by: unknown dimension {by[:40]!r}; one of: {', '.join(BY_KEYS)}"
+
+
+def _table(data, figure: str, filt, by: str | None, lang: str):
+    """Return a figure's table, broken down by `by` where the figure can be (else whole, with a note why)."""
+    from .figures.breakdown import view_table, why_not
+
+    spec = BY_ID[figure]
+    reason = why_not(spec, by, data.rounds(spec)) if by else None
+    if reason is not None:
+        why = t(reason, "en", dimension=BY_KEY[by].name("en"), round=", ".join(data.rounds(spec)))
+        print(f"barometer: note: {figure} is not broken down by {by}: {why}", file=sys.stderr)
+    return view_table(data, spec, filt, by, lang)
+
+
 def cmd_table(args) -> int:
-    problem = _figure_problem(args.figure)
+    problem = _figure_problem(args.figure) or _by_problem(args.by)
     if problem:
         return _fail(problem)
     filt, data = _filter_and_data(args)
@@ -77,7 +96,7 @@ def cmd_table(args) -> int:
     from .export.workbook import neutralised
     from .figures.tables import published
 
-    table = published(data.table(args.figure, filt, args.lang))  # one decimal, p-values as text, as downloads
+    table = published(_table(data, args.figure, filt, args.by, args.lang))  # one decimal, p-values as text
     ignored = [key for key in data.scope(args.figure, filt).ignored]
     if ignored:
         print(f"barometer: note: {', '.join(ignored)} not applied to {args.figure}", file=sys.stderr)
@@ -309,6 +328,7 @@ def parser() -> argparse.ArgumentParser:
                        description="Print the numbers behind one figure for a filter, as the downloads publish them.")
     t.add_argument("figure", metavar="FIGURE", help=f"one of: {', '.join(IDS)}")
     _filter_options(t)
+    t.add_argument("--by", metavar="DIM", help=f"break the figure down by one of: {', '.join(BY_KEYS)}")
     t.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
     t.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help=f"language of the labels (default {DEFAULT_LANG})")
     t.add_argument("--data", help="microdata file; default: the shipped synthetic data")

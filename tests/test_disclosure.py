@@ -18,8 +18,9 @@ import pytest
 
 from dashboard.data import codebook as cb
 from dashboard.data.cube import attributes
-from dashboard.data.dimensions import BY_KEY, DIMENSIONS
+from dashboard.data.dimensions import BY_KEY, BY_KEYS, DIMENSIONS
 from dashboard.data.filters import Filter, outside, parse_filter
+from dashboard.figures.breakdown import group_filter, view
 from dashboard.figures.specs import BY_ID
 from dashboard.figures.tables import indicators, published
 from tests.shipped import figure_data, shipped
@@ -116,7 +117,7 @@ def _answered_given(fid: str, answer: tuple) -> dict[str, np.ndarray]:
     return {c: answered[c].to_numpy() for c in answered.columns}
 
 
-def _technology_classes(members, filt: Filter) -> tuple[np.ndarray, np.ndarray]:
+def _technology_classes(members) -> tuple[np.ndarray, np.ndarray]:
     """Return, for the bars of figure 1's answers and figure 3's groups, every (domain pattern, answer) class an
     attacker must allow: each innovator given, in turn, every possible answer on technology (role, and for a
     technological one whether it was new), its group derived as the publication derives it. Returns the bars'
@@ -128,7 +129,7 @@ def _technology_classes(members, filt: Filter) -> tuple[np.ndarray, np.ndarray]:
     for role, new in answers:
         given, attrs = _given(role, new)
         said = {"tech_role": role, "tech_new": new, "tech_group": cb.derive_tech_group(role, new)}
-        domain = np.array([_rows_of(*bar[5], filt, given, attrs)[0] for bar in members])
+        domain = np.array([_rows_of(*bar[5], given, attrs)[0] for bar in members])
         yes = np.array([domain[j] & (said[bar[2].variable] in bar[2].codes) for j, bar in enumerate(members)])
         blocks.append(np.concatenate([yes, domain])[:, innovators].T)
     classes = np.unique(np.concatenate(blocks).astype(float), axis=0)
@@ -154,7 +155,8 @@ CODED = {"tech_role": TECH, "tech_group": TECH, "tech_new": TECH}  # one family:
 
 
 def _equations(view: pd.DataFrame, filt: Filter) -> list[tuple[dict[int, float], float]]:
-    """Return the attacker's equations: ({cell: coefficient}, constant) with sum coef * value = constant.
+    """Return the attacker's equations: ({cell: coefficient}, constant) with sum coef * value = constant; each
+    bar is of the state `filt`, or of the state in the view's column "state" where it has one (a breakdown).
 
     Derived from the rows behind every published bar, not from the dashboard's own list: bars counting the
     same yes/no item over domains that are linearly dependent as sets of respondents (the same domain in two
@@ -165,13 +167,14 @@ def _equations(view: pd.DataFrame, filt: Filter) -> list[tuple[dict[int, float],
     df = shipped()
     w = df["weight"].to_numpy(float)
     bars = []
-    for i, (fid, s, c) in enumerate(zip(view["figure"], view["series"], view["category"], strict=True)):
+    states = view["state"] if "state" in view else [filt] * len(view)
+    for i, (fid, s, c, state) in enumerate(zip(view["figure"], view["series"], view["category"], states, strict=True)):
         if fid == "nordic":
             continue
-        rows, cat = _rows_of(fid, s, c, filt)
+        rows, cat = _rows_of(fid, s, c, state)
         coded = cat.variable in CODED or (cb.BY_NAME.get(cat.variable) and cb.BY_NAME[cat.variable].kind == "code")
         family = CODED.get(cat.variable, cat.variable) if coded else (cat.variable, cat.codes, cat.na_false)
-        bars.append((i, rows, cat, family, coded, (fid, s, c)))
+        bars.append((i, rows, cat, family, coded, (fid, s, c, state)))
     eqs = []
     for family in dict.fromkeys(b[3] for b in bars):
         members = [b for b in bars if b[3] == family]
@@ -185,7 +188,7 @@ def _equations(view: pd.DataFrame, filt: Filter) -> list[tuple[dict[int, float],
             # family takes the answers each pattern holds
             variable = members[0][2].variable
             if family == TECH:
-                yes, member = _technology_classes(members, filt)
+                yes, member = _technology_classes(members)
             else:
                 patterns = pd.DataFrame(domain[:, live].T)
                 codes = pd.DataFrame({"answer": list(cb.BY_NAME[variable].codes)})
@@ -258,7 +261,47 @@ def _least_squares(view, eqs) -> dict[int, float]:
 def test_no_hidden_value_can_be_worked_out_within_a_state(filt):
     """No hidden value is worked out from the shown ones, except a value the definitions alone fix (innovations
     whose technology's role is "don't know" are non-technological: 100 %), which tells nothing of anyone."""
-    view = _view(filt)
+    _nothing_recovered(_view(filt), filt)
+
+
+def _breakdown_view(filt: Filter, by: str) -> pd.DataFrame:
+    """Return every published cell of a view broken down by `by` (as `_view`), with the state each is of."""
+    fd = figure_data()
+    rows = []
+    for group, figures in view(fd, filt, by).items():
+        state = filt if group == "" else group_filter(filt, by, group)
+        for fid, nums in figures.items():
+            t = nums.frame()
+            shown = published(fd.table(fid, state, "en", nums))
+            rows.append(pd.DataFrame({"figure": fid, "series": t["series"], "category": t["category"],
+                                      "published": shown["share"].to_numpy(), "truth": 100 * t["share"].to_numpy(),
+                                      "weight": t["weight_sum"].to_numpy(), "n": t["n"].to_numpy(),
+                                      "yes": t["n_yes"].to_numpy(), "hidden": t["suppressed"].to_numpy(),
+                                      "state": [state] * len(t)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+BREAKDOWN_STATES = [Filter(), *SINGLE, *PAIRS[::12]]  # every filter code alone, a twelfth of the pairs, by each
+
+
+@pytest.mark.parametrize("filt", BREAKDOWN_STATES,
+                         ids=lambda f: "&".join(f"{k}={v}" for k, v in f.query().items()) or "all")
+def test_no_hidden_value_can_be_worked_out_from_a_view_broken_down_by_any_dimension(filt):
+    """A breakdown shows each group's state and the figures it leaves whole from the filter's: what the attacker
+    knows of all of them together (every relation between them derived from the rows behind the bars) gives no
+    hidden value, and no group's bar differs from the filter's own bar (its page) by 1 or 2 respondents."""
+    whole = _view(filt)[["figure", "series", "category", "n", "yes"]]
+    for by in BY_KEYS:
+        shown = _breakdown_view(filt, by)
+        _nothing_recovered(shown, filt)
+        groups_ = shown[(shown["state"] != filt) & ~shown["hidden"].astype(bool)]
+        both = groups_.merge(whole, on=["figure", "series", "category"], suffixes=("", "_whole"))
+        dn, dy = both["n_whole"] - both["n"], both["yes_whole"] - both["yes"]
+        assert not (((dn > 0) & (dn < 3)) | ((dy > 0) & (dy < 3))).any(), (by, both[(dn > 0) & (dn < 3)].head(3))
+
+
+def _nothing_recovered(view: pd.DataFrame, filt: Filter) -> None:
+    """Fail if the attacks work out a hidden value of `view` within 0.5 points (beyond what definitions fix)."""
     eqs = _equations(view, filt)
     blind = view.assign(published=np.nan)  # what the relations give without a single published number
     structural = {**_propagate(blind, eqs), **_least_squares(blind, eqs)}

@@ -138,5 +138,6 @@ DIMENSIONS: tuple[Dimension, ...] = (
 )
 BY_KEY: dict[str, Dimension] = {d.key: d for d in DIMENSIONS}
 KEYS: tuple[str, ...] = tuple(BY_KEY)
+BY_KEYS: tuple[str, ...] = tuple(d.key for d in DIMENSIONS if d.breakdown)  # what a figure can be broken down by
 
 NAMES = section("dimension")  # each dimension's one name, {key: {lang: name}}

@@ -28,6 +28,12 @@ import numpy as np
 from .specs import BY_ID
 
 TOLERANCE = 1e-9
+VIEW_MARK = "@"  # a bar's figure key in a view of several states: "<figure id>@<state>"
+
+
+def spec_of(key: str):
+    """Return the spec of a figure key ('fig4', or 'fig4@small' in a view of several states)."""
+    return BY_ID[key.split(VIEW_MARK, 1)[0]]
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ def _declared(keys: list[tuple[str, str, str]], weight: np.ndarray) -> list[dict
         by_figure[fid].append((s, c))
     rows = []
     for fid, bars in by_figure.items():
-        spec = BY_ID[fid]
+        spec = spec_of(fid)
         if spec.partition:
             for s in dict.fromkeys(s for s, _ in bars):
                 rows.append(_row([(index[(fid, s, c)], 1.0, 1.0) for t, c in bars if t == s]))
@@ -136,7 +142,7 @@ def _same_items(keys, domains: list[Domain], weight: np.ndarray) -> list[dict[in
     rows = []
     for bars in by_item.values():
         places = {(keys[i][0], keys[i][2]) for i in bars}
-        if len(places) < 2 and not any(keys[i][1] == "all" and BY_ID[keys[i][0]].series_total for i in bars):
+        if len(places) < 2 and not any(keys[i][1] == "all" and spec_of(keys[i][0]).series_total for i in bars):
             continue
         together = np.sum([domains[i].cells for i in bars], axis=0)
         if together.max(initial=0) <= 1:  # disjoint domains (a figure's series): independent

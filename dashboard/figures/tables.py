@@ -91,6 +91,7 @@ class FigureData:
         self._cell_codes: dict[tuple, np.ndarray] = {}
         self._scopes: dict[tuple, Scope] = {}
         self._states: OrderedDict[Filter, dict[str, FigureNumbers]] = OrderedDict()
+        self.views: OrderedDict[tuple, dict] = OrderedDict()  # breakdowns' numbers (`breakdown.view`), kept alike
         self._lock = threading.Lock()
 
     @property
@@ -181,15 +182,7 @@ class FigureData:
             if filt in self._states:
                 self._states.move_to_end(filt)
                 return self._states[filt]
-        setups = [self.setup(spec) for spec in FIGURES if spec.id != "nordic"]
-        selections = [select(st, self.masks, self.scope(st.spec, filt)) for st in setups]
-        estimated = iter(finish([part for sel in selections for part in sel.parts]))  # every interval at once
-        state, series, bars = {}, {}, {}
-        for st, sel in zip(setups, selections, strict=True):
-            parts = [next(estimated) for _ in sel.parts]
-            fid = st.spec.id
-            state[fid], series[fid] = numbers(st, self.masks, sel, parts), parts[-1]
-            bars[fid] = domains(st, sel, state[fid], self.cell_codes)
+        state, bars, series = self.computed(filt)
         protect(state, bars)
         for fid, nums in state.items():
             add_tests(self._setups[fid], nums, series[fid])
@@ -199,13 +192,30 @@ class FigureData:
                 self._states.popitem(last=False)
         return state
 
-    def rows(self, figure: str | FigureSpec, filt: Filter = Filter(), lang: str = "da") -> list[Row]:
+    def computed(self, filt: Filter) -> tuple[dict[str, FigureNumbers], dict[str, list], dict[str, object]]:
+        """Return every figure's numbers for `filt` after the presentation and differencing rules, before
+        complementary suppression and the tests (fresh, not kept), with what each bar counts (`domains`) and
+        each figure's estimates by series (for the tests)."""
+        setups = [self.setup(spec) for spec in FIGURES if spec.id != "nordic"]
+        selections = [select(st, self.masks, self.scope(st.spec, filt)) for st in setups]
+        estimated = iter(finish([part for sel in selections for part in sel.parts]))  # every interval at once
+        state, series, bars = {}, {}, {}
+        for st, sel in zip(setups, selections, strict=True):
+            parts = [next(estimated) for _ in sel.parts]
+            fid = st.spec.id
+            state[fid], series[fid] = numbers(st, self.masks, sel, parts), parts[-1]
+            bars[fid] = domains(st, sel, state[fid], self.cell_codes)
+        return state, bars, series
+
+    def rows(self, figure: str | FigureSpec, filt: Filter = Filter(), lang: str = "da",
+             nums: FigureNumbers | None = None) -> list[Row]:
         """Return the bars of a figure for a filter as the page draws them: shares in percent at full
-        precision (NaN where hidden), labels in `lang`, which bars the filter highlights."""
+        precision (NaN where hidden), labels in `lang`, which bars the filter highlights; `nums`: the
+        figure's numbers when not the filter state's own (a breakdown's)."""
         spec = BY_ID[figure] if isinstance(figure, str) else figure
         if spec.id == "nordic":
             return list(_nordic_rows(lang))
-        nums = self.estimates(filt)[spec.id]
+        nums = self.estimates(filt)[spec.id] if nums is None else nums
         labels = _category_labels(spec.id, lang)
         sc = self.scope(spec, filt)
         out = []
@@ -221,7 +231,8 @@ class FigureData:
                            labels[nums.category[i]], reason_label(reason, lang, nums.revealed_by[i], sc.restrict)))
         return out
 
-    def table(self, figure: str | FigureSpec, filt: Filter = Filter(), lang: str = "da") -> pd.DataFrame:
+    def table(self, figure: str | FigureSpec, filt: Filter = Filter(), lang: str = "da",
+              nums: FigureNumbers | None = None) -> pd.DataFrame:
         """Return the numbers behind a figure for a filter, shares in percent (COLUMNS), at full precision.
 
         Hidden cells have no share, interval or effective n, only the reason. `published` rounds the
@@ -230,7 +241,7 @@ class FigureData:
         spec = BY_ID[figure] if isinstance(figure, str) else figure
         if spec.id == "nordic":
             return nordic_table(lang)
-        out = frame_of(self.rows(spec, filt, lang))
+        out = frame_of(self.rows(spec, filt, lang, nums))
         out["round"] = out["series"] if spec.series == "round" else self.scope(spec, filt).round
         return out[COLUMNS]
 
@@ -286,6 +297,8 @@ def published(table: pd.DataFrame) -> pd.DataFrame:
     p = out["p_value"].astype(float)
     out["p_value"] = [format_p(v) for v in p]
     out.insert(out.columns.get_loc("p_value") + 1, "p_value_numeric", [significant_digits(v) for v in p])
+    if "p_groups" in out:  # a breakdown's test across its groups
+        out["p_groups"] = [significant_digits(v) for v in out["p_groups"].astype(float)]
     return out
 
 

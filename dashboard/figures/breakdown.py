@@ -1,0 +1,210 @@
+"""A figure broken down by a dimension: its bars per group of the dimension, side by side, with the test
+across the groups.
+
+Each group's bars are the bars of the filter state that selects the group (the filter with the group's
+code in the dimension), and a figure that is not broken down shows the filter's own bars. Every value
+hidden in those states stays hidden; then complementary suppression runs once more over the whole view,
+with the relations between its states (a figure's bars for one group and another figure's bars for the
+union of groups, derived from what the bars count), so no hidden value can be worked out from the view.
+A breakdown shows no total beside its groups. Across the groups, each bar carries the
+design-based test that the groups' shares are equal (two groups: the t test of the difference; more:
+the adjusted Wald F test), from the groups' joint sums over the same strata; it is left out where a
+compared value is hidden.
+
+The limits, as a table builder over confidential microdata has them: one dimension at a time; the
+groups are the codes chosen in the dimension's filter, or else all its codes (a sub-sector's: those of
+the chosen sectors); a figure is not broken down by a dimension it does not apply, by the groups it
+already shows (figure 3 by technology), nor by round where its questions were asked in one round only;
+a group with fewer than `MIN_GROUP_N` respondents in a figure's base shows no bars.
+
+>>> from dashboard.data.filters import Filter
+>>> groups("industry", Filter(sector=("state",))), groups("tech_role", Filter())
+(('admin', 'education', 'other'), ('new_tech', 'known_tech', 'non_tech'))
+>>> from dashboard.figures.specs import BY_ID
+>>> [why_not(BY_ID[f], "sector", ("2018-2019",)) for f in ("fig4", "dst-values-sector", "nordic")]
+[None, 'breakdown_own', 'breakdown_published']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..catalogs import CATALOGS
+from ..data import codebook as cb
+from ..data.dimensions import BY_KEY, DIMENSIONS
+from ..data.fastcube import difference_test, equality_test
+from ..data.filters import Filter
+from .numbers import FigureNumbers
+from .relations import VIEW_MARK
+from .specs import BY_ID, FIGURES, FigureSpec
+from .state import ALPHA, add_tests, protect
+
+MIN_GROUP_N = 10  # respondents in a figure's base below which a group shows no bars
+GROUP_COLUMNS = ["group", "group_label", "p_groups", "significant_groups"]
+
+
+def groups(by: str, filt: Filter) -> tuple[str, ...]:
+    """Return the groups of a breakdown by `by` for `filt`: the codes chosen in its filter, or else all its
+    codes (the technology groups of figure 3 for technology; the sub-sectors of the chosen sectors), less
+    those that no code chosen in a dimension nested in it falls under."""
+    dim = BY_KEY[by]
+    if by == "round":
+        found = tuple(reversed(cb.ROUNDS))
+    elif filt.codes(by) and dim.multiple:
+        found = filt.codes(by)
+    elif by == "tech_role":
+        found = cb.TECH_GROUP_CODES
+    else:
+        found = dim.under(filt.codes(dim.within[0])) if dim.within else dim.codes
+    for inner in DIMENSIONS:
+        if inner.within and inner.within[0] == by and filt.codes(inner.key):
+            chosen = set(filt.codes(inner.key))
+            found = tuple(g for g in found if chosen & set(inner.within[1].get(g, ())))
+    return found
+
+
+def group_filter(filt: Filter, by: str, code: str) -> Filter:
+    """Return the filter state that selects one group: `filt` with the group's code in the dimension."""
+    return filt.replace(**{by: code if by == "round" else (code,)})
+
+
+def why_not(spec: FigureSpec, by: str, rounds: tuple[str, ...]) -> str | None:
+    """Return the catalog key (under page.) of why a figure is not broken down by `by`, or None if it is;
+    `rounds` are the rounds whose data answer the figure's questions."""
+    if spec.chart == "range":
+        return "breakdown_published"
+    if by in spec.ignores:
+        return "breakdown_ignores"
+    if by in spec.highlight or spec.series == by:
+        return "breakdown_own"
+    if by == "round" and len(rounds) < 2:
+        return "breakdown_round"
+    return None
+
+
+def group_label(by: str, code: str, lang: str) -> str:
+    """Return a group's label ('Stat', '3-9 ansatte', '2015-2016')."""
+    return BY_KEY[by].label(code, lang)
+
+
+def view(data, filt: Filter, by: str) -> dict[str, dict[str, FigureNumbers]]:
+    """Return the numbers of every figure in a view broken down by `by`: {group: {figure: numbers}} for the
+    figures broken down, and under "" {figure: numbers} for those shown whole (see the module); kept per
+    (filter, dimension) as `FigureData` keeps its states."""
+    key = (filt, by)
+    if key in data.views:
+        data.views.move_to_end(key)
+        return data.views[key]
+    states = {"": filt, **{g: group_filter(filt, by, g) for g in groups(by, filt)}}
+    broken = {s.id for s in FIGURES if s.id != "nordic" and why_not(s, by, data.rounds(s)) is None}
+    numbers, bars, tests = {}, {}, []
+    whole = None
+    for group, state in states.items():
+        computed, domains, series = data.computed(state)
+        protect(computed, domains)  # what the state's own page hides
+        if whole is None:
+            whole = computed
+        else:  # a group's bar that the filter's own bar (its page) differs from by 1 or 2 respondents
+            for fid in broken & set(computed):
+                computed[fid].hide_by(_isolated(computed[fid], whole[fid], filt), "differencing")
+        kept = {fid for fid in computed if (fid in broken) == bool(group)}
+        numbers[group] = {fid: computed[fid] for fid in kept}
+        bars.update({f"{fid}{VIEW_MARK}{group}": domains[fid] for fid in kept})
+        tests += [(fid, computed[fid], series[fid]) for fid in kept]
+    protect({f"{fid}{VIEW_MARK}{g}": nums for g, figs in numbers.items() for fid, nums in figs.items()}, bars)
+    for fid, nums, est in tests:
+        add_tests(data.setup(BY_ID[fid]), nums, est)
+    data.views[key] = numbers
+    if len(data.views) > data.STATES_KEPT // 8:
+        data.views.popitem(last=False)
+    return numbers
+
+
+def _isolated(part: FigureNumbers, whole: FigureNumbers, filt: Filter) -> list[Filter | None]:
+    """Return, per bar of a group, the filter (whose page shows the bar over every group) if the two differ by
+    1 or 2 respondents, or by 1 or 2 answering yes, else None: the differencing rule between a group and
+    the rest of its view's groups."""
+    index = {(s, c): i for i, (s, c) in enumerate(zip(whole.series, whole.category, strict=True))}
+    out: list[Filter | None] = []
+    for s, c, n, yes in zip(part.series, part.category, part.n, part.n_yes, strict=True):
+        i = index.get((s, c))
+        dn, dy = (0, 0) if i is None else (whole.n[i] - n, whole.n_yes[i] - yes)
+        out.append(filt if 0 < dn < 3 or 0 < dy < 3 else None)
+    return out
+
+
+def view_table(data, spec: FigureSpec, filt: Filter, by: str | None, lang: str) -> pd.DataFrame:
+    """Return the numbers behind a figure in a view: broken down by `by` where it is, else whole (with the
+    view's hidden values when there is a breakdown)."""
+    if not by or spec.id == "nordic":
+        return data.table(spec, filt, lang)
+    if why_not(spec, by, data.rounds(spec)) is not None:
+        return data.table(spec, filt, lang, view(data, filt, by)[""][spec.id])
+    return broken_table(data, spec, filt, by, lang)
+
+
+def broken_table(data, spec: FigureSpec, filt: Filter, by: str, lang: str) -> pd.DataFrame:
+    """Return the numbers behind a figure broken down by `by` (see the module): each group's rows, with the
+    group, its label and the test across the groups."""
+    chosen = groups(by, filt)
+    numbers = view(data, filt, by)
+    frames = []
+    for code in chosen:
+        table = data.table(spec, group_filter(filt, by, code), lang, numbers[code][spec.id])
+        if table["n"].max() < MIN_GROUP_N:
+            table = _hide_all(table, lang)
+        frames.append(table.assign(group=code, group_label=group_label(by, code, lang)))
+    out = pd.concat(frames, ignore_index=True)
+    out["p_groups"], out["significant_groups"] = _tests(data, spec, filt, by, chosen, out)
+    out["significant_groups"] = out["significant_groups"].astype("boolean")
+    columns = list(out.columns.drop(GROUP_COLUMNS))
+    return out[GROUP_COLUMNS[:2] + columns + GROUP_COLUMNS[2:]]
+
+
+def _hide_all(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return a group's rows with every value hidden for its small base."""
+    out = table.copy()
+    out[["share", "ci_low", "ci_high", "n_eff"]] = np.nan
+    out["suppressed"] = True
+    out["reason"] = "group_lt_n"
+    out["reason_label"] = CATALOGS[lang]["reason.group_lt_n"].format(n=MIN_GROUP_N)
+    out[["p_value"]] = np.nan
+    out["significant"] = pd.NA
+    return out
+
+
+def _tests(data, spec: FigureSpec, filt: Filter, by: str, chosen: tuple[str, ...], rows: pd.DataFrame):
+    """Return, per row, the p-value of the test across the groups and whether it is below ALPHA (NaN/None
+    where a compared value is hidden or fewer than two groups have respondents)."""
+    p_values = np.full(len(rows), np.nan)
+    significant = [None] * len(rows)
+    if len(chosen) < 2:
+        return p_values, significant
+    st = data.setup(spec)
+    sc = data.scope(spec, filt)
+    keys, selection = st.keys(sc)
+    keys = [k for k in keys if k != by]
+    base = st.base & data.masks.mask(selection, keys) & (st.codes >= 0)
+    n_s = len(st.order)
+    cell_series = np.full(len(st.codes), -1, dtype=np.int64)
+    for g, code in enumerate(chosen):
+        members = base & data.masks.mask(group_filter(filt, by, code), [by])
+        cell_series[members] = g * n_s + st.codes[members]
+    est = st.fast.estimate(cell_series, len(chosen) * n_s)
+    categories = {c.code: k for k, c in enumerate(spec.categories)}
+    hidden = {(g, s, c) for g, s, c, h in zip(rows["group"], rows["series"], rows["category"], rows["suppressed"],
+                                              strict=True) if h}
+    for s_index, series in enumerate(st.order):
+        compared = [g for g in range(len(chosen)) if est.n[g * n_s + s_index].sum() >= MIN_GROUP_N]
+        if len(compared) < 2:
+            continue
+        index = [g * n_s + s_index for g in compared]
+        p = (difference_test(est, index[0], index[1], st.a_h) if len(index) == 2
+             else equality_test(est, index, st.a_h))
+        for i, (s, c) in enumerate(zip(rows["series"], rows["category"], strict=True)):
+            if s != series or any((chosen[g], s, c) in hidden for g in compared):
+                continue
+            p_values[i] = p[categories[c]]
+            significant[i] = bool(p[categories[c]] < ALPHA)
+    return p_values, significant
