@@ -51,6 +51,7 @@ def body(dep: dict, values: dict, changed: list[str]) -> dict:
 def control_values(state: dict, search: str = "", widths: dict | None = None) -> dict:
     """Return {(id, property): value} of the page for a control state, its URL query and chart widths."""
     values = {(cid, "value"): state[key] for cid, key in CONTROLS.items()}
+    values[("by", "value")] = state.get("by")  # the breakdown (None: none)
     values |= {("url", "search"): search, ("url-problems", "data"): {"link": search, "problems": []},
                ("chart-width", "data"): widths or DESKTOP}
     return values

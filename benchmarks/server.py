@@ -12,7 +12,8 @@ server is called in-process, exactly as the browser calls it (the same bodies, g
 
 Prints medians (and p95) and the ratios project/floor (goal <= 7) and naive/project (goal >= 10), the
 project also against the uncompressed floor.
-Usage: python benchmarks/server.py [--filters 30] [--seed 1]
+With --by DIM every state is broken down by that dimension (goal <= 10).
+Usage: python benchmarks/server.py [--filters 30] [--seed 1] [--by size]
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--filters", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--by", help="break every state down by this dimension (a broken-down redraw)")
     args = parser.parse_args()
 
     from dashboard.app import create_app
@@ -90,7 +92,7 @@ def main() -> None:
     from dashboard.data.shipped import DEFAULT_DATA
 
     data = load(DEFAULT_DATA)
-    first, *states = distinct_states(args.filters + 1, args.seed)
+    first, *states = [{**s, "by": args.by} for s in distinct_states(args.filters + 1, args.seed)]
     changed = ["filter-sector.value"]
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["BAROMETER_CACHE_URL"] = Path(tmp).as_uri()
@@ -114,7 +116,8 @@ def main() -> None:
         (dep,) = client.get("/_dash-dependencies").get_json()
         others[name] = [timed(client, [(name, body(dep, control_values(state), changed))])[0][name] for state in states]
 
-    print(f"server time of one filter change, {len(states)} random filter states, shipped data ({len(data):,} rows); "
+    print(f"server time of one filter change{f', broken down by {args.by}' if args.by else ''}, {len(states)} random "
+          f"filter states, shipped data ({len(data):,} rows); "
           f"machine load (1 min) {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"  project, cold cache: write_url        {stats(cold['write_url'])}")
     print(f"  project, cold cache: update_figures  {stats(cold['update_figures'])}")
@@ -123,9 +126,10 @@ def main() -> None:
     print(f"  floor (dict lookup, the same JSON)   {stats(others['floor'])}")
     print(f"  floor, uncompressed                  {stats(others['floor_plain'])}")
     print(f"  naive (pandas + plotly express)      {stats(others['naive'])}")
+    goal = 10 if args.by else 7  # a broken-down redraw computes a state per group
     for which, label in ((0, "wall time"), (1, "CPU time (steadier on a busy machine)")):
         project = median(cold["total"], which)
-        print(f"ratios of medians, {label}: project/floor {project / median(others['floor'], which):6.1f}x (goal <= 7), "
+        print(f"ratios of medians, {label}: project/floor {project / median(others['floor'], which):6.1f}x (goal <= {goal}), "
               f"naive/project {median(others['naive'], which) / project:6.1f}x (goal >= 10); "
               f"project/uncompressed floor {project / median(others['floor_plain'], which):6.1f}x")
 

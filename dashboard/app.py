@@ -179,9 +179,9 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
     def page_layout():
         """Return the page for the link it is opened with (the query of the page the layout is asked for)."""
         search = _link_query()
-        filt, lang, problems = url_state(search)
-        return build_layout(lang, synthetic, images=chromium is not None, fpc=figure_data.fpc, filt=filt,
-                            problems=tuple(problems), search=search, canonical=url_search(filt, lang),
+        filt, lang, problems, by = url_state(search)
+        return build_layout(lang, synthetic, images=chromium is not None, fpc=figure_data.fpc, filt=filt, by=by,
+                            problems=tuple(problems), search=search, canonical=url_search(filt, lang, by),
                             rounds=rounds, fingerprint=source.fingerprint)
 
     app.layout = page_layout

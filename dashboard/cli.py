@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from .data.dimensions import BY_KEY, BY_KEYS, DIMENSIONS
+from .data.dimensions import BY_KEYS, DIMENSIONS
 from .data.filters import FilterError, parse_filter
 from .data.shipped import DEFAULT_SEED, data_path, is_shipped
 from .figures.specs import BY_ID, IDS
@@ -73,12 +73,12 @@ def _by_problem(by: str | None) -> str | None:
 
 def _table(data, figure: str, filt, by: str | None, lang: str):
     """Return a figure's table, broken down by `by` where the figure can be (else whole, with a note why)."""
-    from .figures.breakdown import view_table, why_not
+    from .figures.breakdown import reason_of, view_table, why_text
 
     spec = BY_ID[figure]
-    reason = why_not(spec, by, data.rounds(spec)) if by else None
+    reason = reason_of(data, spec, filt, by) if by else None
     if reason is not None:
-        why = t(reason, "en", dimension=BY_KEY[by].name("en"), round=", ".join(data.rounds(spec)))
+        why = why_text(data, spec, filt, by, reason, "en")
         print(f"barometer: note: {figure} is not broken down by {by}: {why}", file=sys.stderr)
     return view_table(data, spec, filt, by, lang)
 

@@ -10,7 +10,7 @@ from dash import dcc, html
 from . import __version__
 from .cards import sections
 from .data.codebook import CURRENT_ROUND, ROUNDS
-from .data.dimensions import BY_KEY, DIMENSIONS
+from .data.dimensions import BY_KEY, BY_KEYS, DIMENSIONS
 from .data.filters import Filter
 from .export.presets import DEFAULT_PRESET, PRESETS
 from .figures.specs import BY_ID, FIGURES, SECTIONS
@@ -199,9 +199,29 @@ def export_control(lang: str, images: bool = True):
     return html.Div(parts, className="export-all" + ("" if images else " export-all-numbers"))
 
 
-def filter_bar(lang: str, images: bool = True, filt: Filter = Filter(), rounds: dict[str, tuple[str, ...]] | None = None):
-    """Return the sticky bar with the filter controls (set to `filt`), the reset button and the "Download
-    all" control; the round control offers the rounds of the data (`rounds`) and says which figures each has,
+def by_options(lang: str) -> list[dict]:
+    """Return the options of the "Break down by" control: the dimensions a figure can be broken down by.
+
+    >>> [o["label"] for o in by_options("en")]
+    ['Sector', 'Sub-sector', 'Size', 'Technology', 'Round']
+    """
+    return [{"label": BY_KEY[k].name(lang), "value": k} for k in BY_KEYS]
+
+
+def by_field(lang: str, by: str | None):
+    """Return the "Break down by" control with its label and help, laid out as a filter's."""
+    return html.Div(
+        [html.Label(txt("by_label", lang), id="by-label", htmlFor="by", className="filter-label"),
+         dcc.Dropdown(id="by", options=by_options(lang), value=by, multi=False, clearable=True, searchable=False,
+                      placeholder=t("by_none", lang), className="filter-dropdown"),
+         html.Small(txt("help_by", lang), id="by-help", className="filter-help")],
+        className="filter-field filter-field-by")
+
+
+def filter_bar(lang: str, images: bool = True, filt: Filter = Filter(), rounds: dict[str, tuple[str, ...]] | None = None,
+               by: str | None = None):
+    """Return the sticky bar with the filter controls (set to `filt`), the breakdown (`by`), the reset button
+    and the "Download all" control; the round control offers the rounds of the data (`rounds`) and says which figures each has,
     and is left out when the data hold one round."""
     options = filter_options(lang, rounds, filt)
 
@@ -222,7 +242,7 @@ def filter_bar(lang: str, images: bool = True, filt: Filter = Filter(), rounds: 
                           hidden=rounds is not None and len(rounds) < 2)
         return _field(dim.key, control(dim), lang, group=dim.control == "radio")
 
-    grid = html.Div([*(field(dim) for dim in DIMENSIONS),
+    grid = html.Div([*(field(dim) for dim in DIMENSIONS), by_field(lang, by),
                      html.Div(html.Button(txt("reset", lang), id="reset", n_clicks=0, type="button",
                                           className="btn btn-reset"), className="filter-actions")],
                     className="filter-grid",
@@ -330,7 +350,8 @@ DATA_FINGERPRINT = "data-fingerprint"  # the store naming the data the page was 
 
 def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool = True, fpc: bool = True,
                  filt: Filter = Filter(), problems: tuple[str, ...] = (), search: str = "", canonical: str | None = None,
-                 rounds: dict[str, tuple[str, ...]] | None = None, fingerprint: str | None = None):
+                 rounds: dict[str, tuple[str, ...]] | None = None, fingerprint: str | None = None,
+                 by: str | None = None):
     """Return the whole page in `lang` with the filter controls set to `filt`: the state of the link
     (`search`, its `problems` named in the notice) the page was opened with. `synthetic` shows the
     synthetic-data badge, `images` False makes the "Download all" button offer the numbers only (no
@@ -352,7 +373,7 @@ def build_layout(lang: str = DEFAULT_LANG, synthetic: bool = True, images: bool 
          dcc.Store(id=FIGURES_STATE, data=None),
          *[dcc.Store(id=name, data=None) for name in ("camera-request", "camera-image", "camera-done")],
          header(lang, synthetic),
-         filter_bar(lang, images, filt, rounds),
+         filter_bar(lang, images, filt, rounds, by),
          html.Main(
              [html.Div(id="figures-status", role="status", className="visually-hidden"),
               txt("figures_stale", lang, className="figures-stale-text", hidden=True),  # for assets/retry.js

@@ -14,7 +14,9 @@ import pandas as pd
 from dashboard.data.dimensions import DIMENSIONS
 
 CONTROLS = {d.key: d.control_id for d in DIMENSIONS}  # each filter's control
+VIEW_CONTROLS = {**CONTROLS, "by": "by"}  # and the breakdown's
 DEFAULTS = {
+    ("by", "value"): None,
     ("url", "search"): "",
     **{(d.control_id, "value"): [] if d.multiple else d.default for d in DIMENSIONS},
     ("lang", "value"): "da",
@@ -63,7 +65,7 @@ def call(client, output_fragment: str, values: dict, changed: list, outputs=None
 def figures(client, before=None, **controls):
     """Call the figures callback with control values by key (and `before`, what the last redraw showed: the
     ``figures-state`` store) and return the JSON response."""
-    ids = {**CONTROLS, "lang": "lang", "url_problems": "url-problems", "chart_width": "chart-width"}
+    ids = {**VIEW_CONTROLS, "lang": "lang", "url_problems": "url-problems", "chart_width": "chart-width"}
     stores = ("url_problems", "chart_width")
     values = {(ids[k], "data" if k in stores else "value"): v for k, v in controls.items()}
     res = call(client, "fig1-figure-data.data", values, [f"{ids[k]}.{'data' if k in stores else 'value'}" for k in controls],
@@ -89,7 +91,7 @@ def bar_values(figure: dict) -> dict[tuple[str, str], float]:
     """Return {(series, category): bar length} of every bar in a figure's JSON."""
     out = {}
     for trace in figure["data"]:
-        if trace.get("type") != "bar":
+        if trace.get("type") != "bar" or "customdata" not in trace:  # a legend entry has no bars
             continue
         lengths = as_list(trace["x"] if trace.get("orientation") == "h" else trace["y"])
         for (series, category), length in zip(trace["customdata"], lengths, strict=True):
@@ -128,7 +130,7 @@ def find_component(node, component_id):
 def click_download(client, figure, fmt="csv", **state):
     """Click a figure's download button of format `fmt` (csv, xlsx) with the given control values; return the
     HTTP response."""
-    ids = {**{cid: key for key, cid in CONTROLS.items()}, "lang": "lang"}
+    ids = {**{cid: key for key, cid in VIEW_CONTROLS.items()}, "lang": "lang"}
     dep = dependency(client, f'"download-{fmt}"')
     button = {"type": f"{fmt}-btn", "figure": figure}
     body = {"output": dep["output"], "outputs": {"id": {"type": f"download-{fmt}", "figure": figure}, "property": "data"},

@@ -14,7 +14,7 @@ import pytest
 from dashboard.data.dimensions import DIMENSIONS
 from tests.dash_client import assert_readable, call, click_download, dependency, split_outputs, valid_body
 
-STATES = len(DIMENSIONS) + 3  # "Download all" reads the filters, the size, the data fingerprint and the language
+STATES = len(DIMENSIONS) + 4  # "Download all" reads the filters, the breakdown, the size, the data fingerprint and the language
 
 
 # --------------------------------------------------------------------------------------------------

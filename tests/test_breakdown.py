@@ -21,7 +21,8 @@ from dashboard.figures.tables import published
 from tests.shipped import figure_data, shipped
 
 CASES = [("fig4", Filter(), "size"), ("fig7", parse_filter(sector="state,region"), "sector"),
-         ("fig6", parse_filter(sector="municipality"), "industry"), ("dst-spread", Filter(), "tech_role"),
+         ("fig6", parse_filter(size="small,large"), "size"), ("fig7", parse_filter(sector="municipality"), "industry"),
+         ("dst-spread", Filter(), "tech_role"),
          ("dst-sector-trend", Filter(), "size"), ("fig7", parse_filter(size="small"), "tech_role")]
 
 
@@ -86,6 +87,15 @@ def test_a_hidden_value_leaves_its_bar_without_a_test_across_groups():
     assert table["p_groups"].notna().any()
 
 
+def test_a_figure_broken_into_more_than_eight_bars_per_category_stays_whole_and_says_how_to_break_it_down():
+    fd = figure_data()
+    assert why_not(BY_ID["fig4"], "industry", fd.rounds(BY_ID["fig4"]), 5) == "breakdown_too_many"
+    code, out, err = _cli_run("table", "fig4", "--sector", "municipality", "--by", "industry")
+    assert code == 0 and "would have 10 bars per category (at most 8); choose fewer groups in the Sub-sector filter" in err
+    code, out, err = _cli_run("table", "fig4", "--industry", "daycare,eldercare,social", "--by", "industry")
+    assert code == 0 and out.startswith("group,group_label,") and err == ""
+
+
 def test_figures_that_are_not_broken_down_say_why():
     reasons = {(s.id, by): why_not(s, by, figure_data().rounds(s)) for s in FIGURES for by in BY_KEYS}
     assert reasons[("nordic", "size")] == "breakdown_published"
@@ -104,6 +114,16 @@ def test_groups_follow_the_filters():
     assert groups("size", parse_filter(size="small,large")) == ("small", "large")
     assert groups("industry", parse_filter(sector="region")) == ("admin", "health", "social")  # the codebook's order
     assert groups("round", Filter()) == ("2015-2016", "2018-2019")
+
+
+def _cli_run(*args) -> tuple[int, str, str]:
+    """Return (exit code, stdout, stderr) of `barometer ARGS` run in this process."""
+    import contextlib
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
 
 
 def _cli(capsys, *args) -> tuple[int, str, str]:
@@ -130,3 +150,65 @@ def test_the_command_line_names_a_bad_breakdown_and_a_figure_it_leaves_whole(cap
     assert code == 2 and "--by" in err and "sector, industry, size, tech_role, round" in err
     code, out, err = _cli(capsys, "table", "fig3", "--by", "tech_role")
     assert code == 0 and "fig3 is not broken down by tech_role" in err and "group" not in out.splitlines()[0]
+
+
+# ---- the page ---------------------------------------------------------------------------------------------
+
+def test_the_page_draws_each_group_with_the_numbers_of_the_breakdown(client):
+    """/?size=small&by=sector: fig7's bars are the breakdown's, one series per sector."""
+    from tests.dash_client import bar_values, figures
+
+    filt = parse_filter(size="small")
+    got = figures(client, size=["small"], by="sector", lang="en")
+    table = broken_table(figure_data(), BY_ID["fig7"], filt, "sector", "en")
+    shown = table[~table["suppressed"]]
+    want = {(g, c): round(v, 1) for g, c, v in zip(shown["group"], shown["category"], shown["share"], strict=True)}
+    assert bar_values(got["fig7"]["figure"]) == want and {g for g, _ in want} == {"state", "region", "municipality"}
+    assert "broken down by Sector" in str(got["figures-status"])
+
+
+def test_a_figure_left_whole_says_why_on_its_card(client):
+    from tests.dash_client import figures
+
+    got = figures(client, by="tech_role", lang="en")
+    summaries = {k: v for k, v in got.items() if k.endswith("summary")}
+    assert any("already shows its bars by Technology" in str(v["children"]) for v in summaries.values())
+    assert any("Published figures: this figure cannot be broken down" in str(v["children"]) for v in summaries.values())
+
+
+def test_a_bad_breakdown_from_a_link_or_a_crafted_request_is_named_and_ignored(client):
+    from dashboard.callbacks.url import url_state
+    from tests.dash_client import figures, notice_text
+
+    filt, lang, problems, by = url_state("?by=colour&lang=en")
+    assert by is None and problems == ["In the link, the breakdown 'colour' does not exist and is ignored; possible: "
+                                       "sector, industry, size, tech_role, round."]
+    got = figures(client, by=["size"], lang="en")
+    assert "Unknown breakdown" in notice_text(got) and "possible: sector, industry, size, tech_role, round" in notice_text(got)
+
+
+def test_the_csv_download_of_a_broken_down_card_is_the_command_line_s_table(client, capsys):
+    from tests.dash_client import download as downloaded
+
+    data = downloaded(client, "fig4", industry=["daycare"], size=["small"], by="sector", lang="en")
+    download = data["content"]
+    assert data["filename"].startswith("fig4_industry-daycare_size-small_by-sector")
+    code, out, _ = _cli(capsys, "table", "fig4", "--industry", "daycare", "--size", "small", "--by", "sector",
+                        "--lang", "en")
+    page = pd.read_csv(io.StringIO(download))
+    cli = pd.read_csv(io.StringIO(out))
+    assert code == 0 and list(page.columns[: len(cli.columns)]) == list(cli.columns)
+    assert page[cli.columns].astype(str).equals(cli.astype(str))
+
+
+def test_download_all_carries_the_breakdown_in_every_file_and_name():
+    from dashboard.export.bundle import export_files
+
+    files = export_files(figure_data(), parse_filter(sector="state"), lang="en", formats=("csv", "xlsx"), by="size")
+    fig4 = next(name for name in files if name.startswith("fig4_"))
+    assert fig4 == "fig4_sector-state_by-size-synthetic.csv"
+    table = pd.read_csv(io.BytesIO(files[fig4]))
+    assert list(table.columns[:2]) == ["group", "group_label"] and set(table["group"]) == {"small", "medium", "large"}
+    assert "innovationsbarometer_sector-state_by-size_en-synthetic.xlsx" in files
+    nordic = pd.read_csv(io.BytesIO(next(v for k, v in files.items() if k.startswith("nordic_"))))
+    assert "group" not in nordic.columns  # published figures are not broken down

@@ -48,6 +48,9 @@ STATES = [
     ("desktop-en-filtered", 1400, "?sector=region&tech_role=new_tech&lang=en"),
     ("phone-en-filtered", 390, "?value=quality,efficiency&lang=en"),
     ("narrow-320-da-filtered", 320, "?sector=state&round=2015-2016"),
+    ("desktop-en-by-size", 1440, "?by=size&lang=en"),
+    ("phone-da-by-sector", 390, "?size=small&by=sector"),
+    ("phone-en-by-technology", 390, "?sector=municipality&by=tech_role&lang=en"),
 ]
 
 
@@ -64,6 +67,24 @@ def test_axe_finds_no_violation_with_every_table_shown_and_a_dropdown_open(brows
     page.locator("#filter-value").click()
     page.wait_for_selector(".dash-dropdown-options")
     assert _axe(page) == []
+    page.context.close()
+
+
+def test_axe_finds_no_violation_broken_down_with_every_table_shown_and_the_table_is_the_breakdown_s(browser, server_url):
+    """/?industry=daycare&size=small&by=sector (Danish, 1440 px): every table open, axe clean; fig7's table
+    view gives each group's bars with the numbers `barometer table --by sector` prints."""
+    from dashboard.figures.breakdown import view_table
+    from dashboard.figures.tables import published
+
+    page = _open(browser, server_url + "/?sector=state,region&by=sector", 1440)
+    _show_every_table(page)
+    assert _axe(page) == []
+    cells = page.locator("#card-fig7 .table-view tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.children].map(c => c.textContent))")
+    table = published(view_table(figure_data(), BY_ID["fig7"], parse_filter(sector="state,region"), "sector", "da"))
+    want = [[label, group, f"{share:.1f}".replace(".", ",") + " %"]
+            for label, group, share in zip(table["category_label"], table["group_label"], table["share"], strict=True)]
+    assert sorted(row[:3] for row in cells) == sorted(want)
     page.context.close()
 
 

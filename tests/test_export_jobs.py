@@ -30,7 +30,7 @@ from dashboard.export.presets import PRESETS
 from dashboard.i18n import t
 from tests.dash_client import DEFAULTS, count_by_kind, dependency, split_outputs
 
-STATE_IDS = {**{d.control_id: d.key for d in DIMENSIONS}, "lang": "lang", "export-size": "preset",
+STATE_IDS = {**{d.control_id: d.key for d in DIMENSIONS}, "by": "by", "lang": "lang", "export-size": "preset",
              "data-fingerprint": "data"}
 CONFIG = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
 

@@ -14,10 +14,11 @@ from dash import Input, Output, State, no_update
 from ..export.bundle import export_figure
 from ..export.names import figure_stem
 from ..export.presets import DEFAULT_PRESET, DEFAULT_SCALE, PRESETS
+from ..figures.breakdown import drawn
 from ..figures.specs import BY_ID
 from ..figures.tables import FigureData
 from ..i18n import lang_or_default, t
-from .common import FILTER_STATES, control_values, strict_filter
+from .common import VIEW_STATES, chosen_by, control_values, strict_filter
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def register_camera(app, data: FigureData, synthetic: bool) -> None:
     @app.callback(
         Output(CAMERA_IMAGE, "data"),
         Input(CAMERA_REQUEST, "data"),
-        FILTER_STATES,
+        VIEW_STATES,
         State("lang", "value"),
         State("export-size", "value"),
         prevent_initial_call=True,
@@ -67,16 +68,17 @@ def register_camera(app, data: FigureData, synthetic: bool) -> None:
         lang = lang_or_default(lang)
         preset = preset if isinstance(preset, str) and preset in PRESETS else DEFAULT_PRESET
         filt, _ = strict_filter(control_values(controls), lang)
-        spec = BY_ID[figure]
+        spec, by = BY_ID[figure], chosen_by(controls, lang)[0]
         sc = data.scope(spec, filt)
         try:
-            fig = export_figure(spec, data.rows(spec, filt, lang), sc, lang, preset, synthetic)
+            draw, rows, _ = drawn(data, spec, filt, by, lang)
+            fig = export_figure(draw, rows, sc, lang, preset, synthetic)
         except Exception:
             logger.exception("camera image of %s failed for %r", figure, filt)
             return no_update
         layout = fig["layout"]
         return {"figure": fig, "width": layout["width"], "height": layout["height"], "scale": DEFAULT_SCALE,
-                "filename": f"{figure_stem(spec, sc, synthetic)}.png", "n": request.get("n")}
+                "filename": f"{figure_stem(spec, sc, synthetic, by)}.png", "n": request.get("n")}
 
     app.clientside_callback(RENDER_JS, Output(CAMERA_DONE, "data"), Input(CAMERA_IMAGE, "data"),
                             prevent_initial_call=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, html
 
-from ..data.dimensions import BY_KEY, DIMENSIONS
+from ..data.dimensions import BY_KEY, BY_KEYS, DIMENSIONS
 from ..data.filters import FILTER_KEYS, MAX_CODES, Filter, FilterError, outside, parse_filter
 from ..i18n import t
 from ..layout import GROUP_PREFIX
@@ -16,6 +16,9 @@ from ..layout import GROUP_PREFIX
 FILTER_INPUTS = {d.key: Input(d.control_id, "value") for d in DIMENSIONS}
 FILTER_STATES = {d.key: State(d.control_id, "value") for d in DIMENSIONS}
 FILTER_OUTPUTS = [Output(d.control_id, "value") for d in DIMENSIONS]
+BY_CONTROL = "by"  # the "Break down by" control
+VIEW_INPUTS = {**FILTER_INPUTS, "by": Input(BY_CONTROL, "value")}  # the filters and the breakdown
+VIEW_STATES = {**FILTER_STATES, "by": State(BY_CONTROL, "value")}
 MAX_NOTICES = 8
 MAX_NOTICE_CHARS = 300
 
@@ -84,6 +87,21 @@ def control_values(controls) -> dict:
             raw = [c for c in raw if not (isinstance(c, str) and c.startswith(GROUP_PREFIX))]
         out[key] = raw
     return out
+
+
+def chosen_by(controls, lang: str) -> tuple[str | None, list[str]]:
+    """Return the breakdown the controls choose (None: none) and, for a value that is not a dimension's, the
+    problem.
+
+    >>> chosen_by({"by": "size"}, "en"), chosen_by({"by": "colour"}, "en")[1]
+    (('size', []), ["Unknown breakdown 'colour'; possible: sector, industry, size, tech_role, round."])
+    """
+    raw = controls.get("by") if isinstance(controls, dict) else None
+    if raw is None or raw == "":
+        return None, []
+    if isinstance(raw, str) and raw in BY_KEYS:
+        return raw, []
+    return None, [t("notice_by", lang, value=repr(str(raw)[:40]), allowed=", ".join(BY_KEYS))]
 
 
 def strict_filter(raw: dict, lang: str) -> tuple[Filter, list[str]]:

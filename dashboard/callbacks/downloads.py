@@ -14,10 +14,11 @@ from ..data.filters import Filter
 from ..export.bundle import workbook
 from ..export.names import figure_stem
 from ..export.sheets import table_csv
+from ..figures.breakdown import view_table
 from ..figures.specs import BY_ID
 from ..figures.tables import FigureData
 from ..i18n import lang_or_default
-from .common import FILTER_STATES, _notice, control_values, strict_filter
+from .common import VIEW_STATES, _notice, chosen_by, control_values, strict_filter
 
 logger = logging.getLogger(__name__)
 
@@ -25,18 +26,19 @@ UNKNOWN_FIGURE = texts("page.unknown_figure")
 FORMATS = ("csv", "xlsx")
 
 
-def csv_text(data: FigureData, figure: str, filt: Filter, lang: str, synthetic: bool) -> str:
-    """Return the CSV of a figure's table: the columns of `barometer table`, then `filters` and `note`, in the
-    dialect of `lang`."""
+def csv_text(data: FigureData, figure: str, filt: Filter, lang: str, synthetic: bool, by: str | None = None) -> str:
+    """Return the CSV of a figure's table (broken down by `by` where it is): the columns of `barometer table`,
+    then `filters` and `note`, in the dialect of `lang`."""
     spec = BY_ID[figure]
-    return table_csv(data.table(figure, filt, lang), spec, data.scope(spec, filt), lang, synthetic)
+    return table_csv(view_table(data, spec, filt, by, lang), spec, data.scope(spec, filt), lang, synthetic)
 
 
-def csv_filename(figure: str, filt: Filter, synthetic: bool, data: FigureData | None = None, fmt: str = "csv") -> str:
-    """Return the download's file name: the figure and the filters that shape it, '-synthetic' over the
-    synthetic data, and the format's extension."""
+def csv_filename(figure: str, filt: Filter, synthetic: bool, data: FigureData | None = None, fmt: str = "csv",
+                 by: str | None = None) -> str:
+    """Return the download's file name: the figure and the filters that shape it, the breakdown, '-synthetic'
+    over the synthetic data, and the format's extension."""
     spec = BY_ID[figure]
-    return f"{figure_stem(spec, data.scope(spec, filt) if data else filt, synthetic)}.{fmt}"
+    return f"{figure_stem(spec, data.scope(spec, filt) if data else filt, synthetic, by)}.{fmt}"
 
 
 def register_downloads(app, data: FigureData, synthetic: bool) -> None:
@@ -49,7 +51,7 @@ def _register(app, data: FigureData, synthetic: bool, fmt: str) -> None:
     @app.callback(
         Output({"type": f"download-{fmt}", "figure": MATCH}, "data"),
         Input({"type": f"{fmt}-btn", "figure": MATCH}, "n_clicks"),
-        FILTER_STATES,
+        VIEW_STATES,
         State("lang", "value"),
         prevent_initial_call=True,
     )
@@ -64,11 +66,13 @@ def _register(app, data: FigureData, synthetic: bool, fmt: str) -> None:
             set_props("notice", {"children": children, "is_open": is_open})
             return no_update
         filt, _ = strict_filter(control_values(controls), lang)
-        name = csv_filename(figure, filt, synthetic, data, fmt)
+        by = chosen_by(controls, lang)[0]
+        name = csv_filename(figure, filt, synthetic, data, fmt, by)
         try:
             if fmt == "csv":
-                return dcc.send_string(csv_text(data, figure, filt, lang, synthetic), name, type="text/csv")
-            content = workbook(data, filt, lang, synthetic, figures=(BY_ID[figure],))
+                return dcc.send_string(csv_text(data, figure, filt, lang, synthetic, by), name, type="text/csv")
+            content = workbook(data, filt, lang, synthetic, figures=(BY_ID[figure],),
+                               tables={figure: view_table(data, BY_ID[figure], filt, by, lang)})
             return dcc.send_bytes(content, name)
         except Exception:
             logger.exception("%s download of %s failed for %r", fmt, figure, filt)

@@ -22,6 +22,7 @@ from dash.exceptions import PreventUpdate
 
 from .. import __version__, jobs
 from ..cache import data_fingerprint
+from ..data.dimensions import BY_KEY
 from ..data.filters import Filter
 from ..export import images as image_export
 from ..export.bundle import export_files, zip_bytes
@@ -30,7 +31,7 @@ from ..export.presets import DEFAULT_SCALE, PRESETS
 from ..figures.tables import FigureData
 from ..i18n import LANGS, lang_or_default, language_name, t
 from ..layout import DATA_FINGERPRINT, preset_options
-from .common import FILTER_INPUTS, FILTER_STATES, _notice, control_values, strict_filter
+from .common import FILTER_INPUTS, VIEW_STATES, _notice, chosen_by, control_values, strict_filter
 
 logger = logging.getLogger(__name__)
 
@@ -77,34 +78,35 @@ class QueueFull(RuntimeError):
     """The machine already renders its limit of exports and as many wait; nothing was rendered."""
 
 
-def export_filename(filt: Filter, preset: str | None, lang: str = "da", synthetic: bool = False) -> str:
+def export_filename(filt: Filter, preset: str | None, lang: str = "da", synthetic: bool = False,
+                    by: str | None = None) -> str:
     """Return the ZIP's file name: the active filters (or 'all'), the language, the preset ('data': numbers only)
     and '-synthetic' over the synthetic data.
 
     >>> export_filename(Filter(sector=("state", "region")), "a4", "en", True)
     'innovationsbarometer_sector-state-region_en_a4-synthetic.zip'
     """
-    return zip_name(filt, lang, preset, synthetic)
+    return zip_name(filt, lang, preset, synthetic, by)
 
 
 def export_zip(data: FigureData, filt: Filter, lang: str, preset: str | None, synthetic: bool, progress=None,
-               packing=None) -> bytes:
+               packing=None, by: str | None = None) -> bytes:
     """Return the ZIP of every figure for `filt`: images at `preset` x SCALE, or the numbers only (None);
     `progress(done, total)` hears of each figure rendered, `packing()` that the files are being packed."""
     if preset is None:
-        files = export_files(data, filt, lang=lang, formats=NUMBER_FORMATS, synthetic=synthetic)
+        files = export_files(data, filt, lang=lang, formats=NUMBER_FORMATS, synthetic=synthetic, by=by)
     else:
         files = export_files(data, filt, lang=lang, formats=ALL_FORMATS, preset=preset, scale=SCALE,
-                             synthetic=synthetic, progress=progress)
+                             synthetic=synthetic, progress=progress, by=by)
     if packing is not None:
         packing()
     return zip_bytes(files)
 
 
-def export_key(fingerprint: str, synthetic: bool, filt: Filter, lang: str, preset: str) -> str:
-    """Return the store key of an image ZIP: the data, the app's version, the filter, language and size."""
-    request = json.dumps([fingerprint, synthetic, __version__, filt.active(), lang, preset, SCALE],
-                         sort_keys=True, default=list)
+def export_key(fingerprint: str, synthetic: bool, filt: Filter, lang: str, preset: str, by: str | None = None) -> str:
+    """Return the store key of an image ZIP: the data, the app's version, the filter, language, size and breakdown."""
+    request = json.dumps([fingerprint, synthetic, __version__, filt.active(), lang, preset, SCALE]
+                         + ([by] if by else []), sort_keys=True, default=list)
     return "export:zip:" + hashlib.sha256(request.encode("utf-8")).hexdigest()
 
 
@@ -118,14 +120,14 @@ class Exports:
         self.places = jobs.machine_slots(store, "export-place", 2 * limit)  # rendering or waiting
         self.renders = jobs.machine_slots(store, "export-render", limit)
 
-    def zip(self, filt: Filter, lang: str, preset: str, say=lambda key, **fields: None) -> bytes:
+    def zip(self, filt: Filter, lang: str, preset: str, say=lambda key, **fields: None, by: str | None = None) -> bytes:
         """Return the image ZIP for the request, from the store or rendered now.
 
         `say(text_key, **fields)` is told "export_queued" while the export waits for a render slot,
         "export_progress" (done, total) as figures are drawn and "export_packing" when the files are packed.
         Raises QueueFull when every place is taken.
         """
-        key = export_key(self.fingerprint, self.synthetic, filt, lang, preset)
+        key = export_key(self.fingerprint, self.synthetic, filt, lang, preset, by)
         cached = self.store.get(key)
         if cached is not None:
             return cached
@@ -147,7 +149,7 @@ class Exports:
                 with jobs.low_priority():
                     content = export_zip(self.data, filt, lang, preset, self.synthetic,
                                          progress=lambda done, total: say("export_progress", done=done, total=total),
-                                         packing=lambda: say("export_packing"))
+                                         packing=lambda: say("export_packing"), by=by)
                 self.store.set(key, content, expire=jobs.EXPORT_SECONDS)
                 count = self.store.incr(RENDERS)
                 logger.info("export rendered in %.1f s (%d so far): %s, %s, %s",
@@ -174,6 +176,8 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
                            exports.fingerprint)
             return no_update, *_notice([t("notice_export_data_changed", lang)]), said("export_data_changed", final=True)
         filt, problems = strict_filter(control_values(controls), lang)
+        by, by_problems = chosen_by(controls, lang)
+        problems += by_problems
         if problems:
             return no_update, *_notice([*problems, t("notice_export_filter", lang)]), None
         if not (isinstance(preset, str) and preset in PRESETS):
@@ -187,21 +191,22 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
 
         def ready():
             return said("export_ready", final=True, language=lambda page: language_name(lang, page),
-                        filters=lambda page: "; ".join(filt.describe(page)) or t("no_filters", page))
+                        filters=lambda page: "; ".join(filt.describe(page) + ([t("by_phrase", page, dimension=BY_KEY[by].name(
+                            page))] if by else [])) or t("no_filters", page))
 
         messages = []
         try:
             if images:
                 try:
-                    content = exports.zip(filt, lang, preset, say)
-                    return (dcc.send_bytes(content, export_filename(filt, preset, lang, synthetic)), no_update,
+                    content = exports.zip(filt, lang, preset, say, by)
+                    return (dcc.send_bytes(content, export_filename(filt, preset, lang, synthetic, by)), no_update,
                             no_update, ready())
                 except image_export.ExportUnavailable:  # Chromium went away since the app started
                     logger.warning("no Chromium for the export; sending the numbers only")
                     messages.append(t("notice_export_numbers", lang))
-            content = export_zip(data, filt, lang, None, synthetic)
+            content = export_zip(data, filt, lang, None, synthetic, by=by)
             notice = _notice(messages) if messages else (no_update, no_update)
-            return dcc.send_bytes(content, export_filename(filt, None, lang, synthetic)), *notice, ready()
+            return dcc.send_bytes(content, export_filename(filt, None, lang, synthetic, by)), *notice, ready()
         except QueueFull:
             logger.warning("export refused: %d exports already render and wait on this machine", 2 * exports.limit)
             return no_update, no_update, no_update, said("export_queue_full", final=True, limit=exports.limit)
@@ -225,7 +230,7 @@ def register_export(app, data: FigureData, synthetic: bool, images: bool) -> Non
         Output(PROGRESS, "data", allow_duplicate=True),
         Input("export-all", "n_clicks"),
         State("export-size", "value"),
-        FILTER_STATES,
+        VIEW_STATES,
         State(DATA_FINGERPRINT, "data"),
         State("lang", "value"),
         prevent_initial_call=True,

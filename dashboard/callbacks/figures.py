@@ -17,7 +17,9 @@ from dash.exceptions import PreventUpdate
 from ..cache import ResponseCache
 from ..cards import card_ids, card_pairs, card_spans
 from ..data.codebook import CURRENT_ROUND
+from ..data.dimensions import BY_KEY
 from ..figures.alternative import summary, table_view
+from ..figures.breakdown import drawn
 from ..figures.specs import FIGURES, IDS
 from ..figures.tables import FigureData
 from ..figures.theme import WIDTH_BUCKETS, bucket
@@ -25,7 +27,7 @@ from ..i18n import DEFAULT_LANG, LANGS, lang_or_default, t
 from ..layout import CHART_WIDTH, CHARTS_WAKE, FIGURES_STATE
 from ..views import data_table
 from .camera import camera
-from .common import FILTER_INPUTS, FILTER_STATES, _notice, control_values, strict_filter
+from .common import VIEW_INPUTS, VIEW_STATES, _notice, chosen_by, control_values, strict_filter
 from .url import link_problems
 
 logger = logging.getLogger(__name__)
@@ -84,10 +86,10 @@ def _failed_figure(lang: str) -> dict:
     }}
 
 
-def figure_key(filt, lang: str, widths: dict[str, int | None]) -> str:
-    """Return the cache key of the figures response for a filter, language and chart widths."""
+def figure_key(filt, lang: str, widths: dict[str, int | None], by: str | None = None) -> str:
+    """Return the cache key of the figures response for a filter, language, chart widths and breakdown."""
     query = "&".join(f"{k}={v}" for k, v in sorted(filt.query().items()))
-    return f"figures|{query}|{lang}|{widths['wide']}|{widths['half']}"
+    return f"figures|{query}|{lang}|{widths['wide']}|{widths['half']}" + (f"|by={by}" if by else "")
 
 
 def _failed(lang: str) -> list:
@@ -117,17 +119,23 @@ def _register_table(app, data: FigureData, spec) -> None:
     @app.callback(
         Output(ids["table"], "children", allow_duplicate=True),
         Input({"type": "view-toggle", "figure": spec.id}, "n_clicks"),
-        FILTER_STATES,
+        VIEW_STATES,
         State("lang", "value"),
         prevent_initial_call=True,
     )
     def show_table(n_clicks, controls, lang):
-        """Return the figure's table view for the current filter when the toggle opens it."""
+        """Return the figure's table view for the current filter and breakdown when the toggle opens it."""
         if not isinstance(n_clicks, int) or n_clicks % 2 == 0:
             raise PreventUpdate
         lang = lang_or_default(lang)
         filt, _ = strict_filter(control_values(controls), lang)
-        return data_table(table_view(spec, data.rows(spec, filt, lang), data.scope(spec, filt), lang), ids["table"])
+        return table_of(data, spec, filt, chosen_by(controls, lang)[0], lang)
+
+
+def table_of(data: FigureData, spec, filt, by: str | None, lang: str) -> dict:
+    """Return a card's table view (component JSON) for a filter and breakdown."""
+    draw, rows, _ = drawn(data, spec, filt, by, lang)
+    return data_table(table_view(draw, rows, data.scope(spec, filt), lang), card_ids(spec.id)["table"])
 
 
 def numbers_digest(rows) -> str:
@@ -139,7 +147,8 @@ def numbers_digest(rows) -> str:
     return hashlib.sha1(json.dumps(shown).encode("utf-8")).hexdigest()[:16]
 
 
-def status_text(filt, lang: str, changed: int, total: int = len(IDS), round_figures: int | None = None) -> str:
+def status_text(filt, lang: str, changed: int, total: int = len(IDS), round_figures: int | None = None,
+                by: str | None = None) -> str:
     """Return what the live region says after a redraw: how many figures changed, for which filters ('16 figurer
     opdateret: Sektor: Stat'; '1 af 16 figurer opdateret: Runde: 2015-2016'), and, when a round other than the
     current is chosen, how many figures have it.
@@ -149,6 +158,8 @@ def status_text(filt, lang: str, changed: int, total: int = len(IDS), round_figu
     '15 of 16 figures updated: Sector: State.'
     """
     filters = "; ".join(filt.describe(lang)) or t("no_filters", lang)
+    if by:
+        filters += "; " + t("by_phrase", lang, dimension=BY_KEY[by].name(lang))
     if changed == 0:
         text = t("figures_unchanged", lang, filters=filters)
     elif changed >= total:
@@ -190,7 +201,7 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
         Output("notice", "is_open"),
         Output("figures-status", "children"),
         Output(FIGURES_STATE, "data"),
-        FILTER_INPUTS,
+        VIEW_INPUTS,
         Input("lang", "value"),
         Input("url-problems", "data"),
         Input(CHART_WIDTH, "data"),
@@ -210,17 +221,19 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
             from ..figures.build import figure_dict, graph_config
 
             filt, problems = strict_filter(raw, lang)
-            messages = link_problems(url_problems, filt, lang) + messages + problems  # the link's while it shows
+            by, by_problems = chosen_by(controls, lang)
+            messages = link_problems(url_problems, filt, lang, by) + messages + problems + by_problems
 
             def build():
                 figures, texts, failed, digests = {}, {}, [], {}
                 for spec in FIGURES:
                     try:
-                        table, sc = data.rows(spec, filt, lang), data.scope(spec, filt)
-                        figures[spec.id] = figure_dict(spec, table, sc, lang,
+                        draw, rows, why = drawn(data, spec, filt, by, lang)
+                        sc = data.scope(spec, filt)
+                        figures[spec.id] = figure_dict(draw, rows, sc, lang,
                                                        width=widths[SPANS.get(spec.id, "wide")], synthetic=synthetic)
-                        texts[spec.id] = summary(spec, table, sc, lang)
-                        digests[spec.id] = numbers_digest(table)
+                        texts[spec.id] = " ".join(filter(None, (why, summary(draw, rows, sc, lang))))
+                        digests[spec.id] = numbers_digest(rows)
                     except Exception:
                         logger.exception("figure %s failed for %r", spec.id, filt)
                         figures.pop(spec.id, None)
@@ -230,18 +243,17 @@ def register_figures(app, data: FigureData, synthetic: bool = True, cache: Respo
                 out = []
                 for spec in FIGURES:
                     fig = figures.get(spec.id)
-                    out += [{"figure": fig, "config": graph_config(spec, data.scope(spec, filt), lang, fig),
+                    out += [{"figure": fig, "config": graph_config(spec, data.scope(spec, filt), lang, fig, by),
                              "camera": camera(spec, lang)}, texts[spec.id], None] \
                         if fig is not None else _failed(lang)
                 return {"outputs": out, "failed": failed, "digests": digests}
 
-            built = cache.get_or_set(figure_key(filt, lang, widths), build)
+            built = cache.get_or_set(figure_key(filt, lang, widths, by), build)
             out = _with_open_tables(built["outputs"], views, lambda spec: None if spec.id in built["failed"] else
-                                    data_table(table_view(spec, data.rows(spec, filt, lang), data.scope(spec, filt), lang),
-                                               card_ids(spec.id)["table"]))
+                                    table_of(data, spec, filt, by, lang))
             messages += [t("notice_figure_error", lang, figure=fid) for fid in built["failed"]]
             changed, state = announced(built["digests"], before, lang, widths)
-            status = status_text(filt, lang, changed, round_figures=len(data.round_figures(filt.round)))
+            status = status_text(filt, lang, changed, round_figures=len(data.round_figures(filt.round)), by=by)
         except Exception:
             logger.exception("figures callback failed for %r", raw)
             out = _failed(lang) * len(IDS)

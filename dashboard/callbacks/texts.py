@@ -7,7 +7,7 @@ from dash import ALL, Input, Output, State, ctx, no_update
 from ..data.dimensions import BY_KEY, DIMENSIONS
 from ..data.filters import FilterError, parse_filter
 from ..i18n import lang_or_default, t
-from ..layout import about_body, dropdown_labels, filter_options, help_id, nested_options, round_help
+from ..layout import about_body, by_options, dropdown_labels, filter_options, help_id, nested_options, round_help
 from ..page_text import TXT, text
 from .common import FILTER_STATES, control_values, strict_filter
 
@@ -37,6 +37,8 @@ def register_texts(app, fpc: bool = True, rounds: dict[str, tuple[str, ...]] | N
         *[Output(d.control_id, "labels") for d in DROPDOWNS],
         Output("about-body", "children"),
         Output(help_id("round"), "children"),
+        Output("by", "options"),
+        Output("by", "placeholder"),
         Input("lang", "value"),
         FILTER_STATES,
         prevent_initial_call=True,  # the page is made in the language of its link
@@ -47,7 +49,8 @@ def register_texts(app, fpc: bool = True, rounds: dict[str, tuple[str, ...]] | N
         texts = [_text(o, lang) for o in ctx.outputs_list[0]]
         options = filter_options(lang, rounds, strict_filter(control_values(controls), lang)[0])
         return (texts, *[options[d.key] for d in DIMENSIONS], *[t("placeholder_" + d.key, lang) for d in DROPDOWNS],
-                *[dropdown_labels(lang, d.key) for d in DROPDOWNS], about_body(lang, fpc), round_help(lang, rounds))
+                *[dropdown_labels(lang, d.key) for d in DROPDOWNS], about_body(lang, fpc), round_help(lang, rounds),
+                by_options(lang), t("by_none", lang))
 
     for dim in DIMENSIONS:
         if dim.within:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlencode
 from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from ..data.dimensions import BY_KEY, DIMENSIONS
+from ..data.dimensions import BY_KEY, BY_KEYS, DIMENSIONS
 from ..data.filters import (
     FILTER_KEYS,
     MAX_CODES,
@@ -30,7 +30,16 @@ from ..data.filters import (
 )
 from ..i18n import DEFAULT_LANG, LANGS, lang_or_default, t
 from ..layout import GROUP_PREFIX
-from .common import FILTER_INPUTS, FILTER_OUTPUTS, MAX_NOTICES, _controls, _items, control_values
+from .common import (
+    BY_CONTROL,
+    FILTER_OUTPUTS,
+    MAX_NOTICES,
+    VIEW_INPUTS,
+    _controls,
+    _items,
+    chosen_by,
+    control_values,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +47,9 @@ logger = logging.getLogger(__name__)
 SILENT = ("utm_", "fbclid", "gclid", "mc_")  # what sites and newsletters add to shared links: left alone
 
 
-def url_state(search) -> tuple[Filter, str, list[str]]:
-    """Return the Filter, language and problems of a URL query string ('?sector=state&lang=en').
+def url_state(search) -> tuple[Filter, str, list[str], str | None]:
+    """Return the Filter, language, problems and breakdown (None: none) of a URL query string
+    ('?sector=state&by=size&lang=en').
 
     A code in another case or a label in either language ('Region', 'kommune') is read as its code and the
     notice says so; anything else that is not a code, a key the dashboard does not know, too many codes or two
@@ -93,33 +103,46 @@ def url_state(search) -> tuple[Filter, str, list[str]]:
     if raw_lang is not None and raw_lang != lang:
         key = "notice_url_lang_read_as" if raw_lang.strip().lower() == lang else "notice_url_lang"
         problems.append(t(key, lang, value=repr(raw_lang[:40]), lang=lang, allowed=", ".join(LANGS)))
-    unknown = [k for k in params if k not in (*FILTER_KEYS, "lang") and not k.startswith(SILENT)]
+    by = params.get("by")
+    if by is not None and by not in BY_KEYS:
+        problems.append(t("notice_url_by", lang, value=repr(by[:40]), allowed=", ".join(BY_KEYS)))
+        by = None
+    unknown = [k for k in params if k not in (*FILTER_KEYS, "by", "lang") and not k.startswith(SILENT)]
     if unknown:
         problems.append(t("notice_url_unknown_key", lang, keys=", ".join(repr(k[:40]) for k in unknown[:3]),
-                          allowed=", ".join((*FILTER_KEYS, "lang"))))
-    return filt, lang, problems[:MAX_NOTICES]
+                          allowed=", ".join((*FILTER_KEYS, "by", "lang"))))
+    return filt, lang, problems[:MAX_NOTICES], by
 
 
-def link_store(link: str, filt: Filter, lang: str, problems: list[str]) -> dict:
+def link_store(link: str, filt: Filter, lang: str, problems: list[str], by: str | None = None) -> dict:
     """Return the ``url-problems`` store of a link: the link, its problems and the link of what the page shows."""
-    return {"link": link, "problems": list(problems), "canonical": url_search(filt, lang)}
+    return {"link": link, "problems": list(problems), "canonical": url_search(filt, lang, by)}
 
 
-def link_problems(store, filt: Filter, lang: str) -> list[str]:
+def _link_of(search) -> str:
+    """Return the link of what a query string means (its filters, language and breakdown, as `url_search`)."""
+    filt, lang, _, by = url_state(search)
+    return url_search(filt, lang, by)
+
+
+def link_problems(store, filt: Filter, lang: str, by: str | None = None) -> list[str]:
     """Return the problems of the link in the ``url-problems`` store ({"link", "problems"}) while the
     controls still show what that link means, else none: a filter changed since is no longer the link's."""
     if not isinstance(store, dict) or not isinstance(store.get("problems"), list):
         return []
     try:
-        same = url_search(*url_state(store.get("link"))[:2]) == url_search(filt, lang)
+        same = _link_of(store.get("link")) == url_search(filt, lang, by)
     except Exception:
         same = False
     return [m for m in store["problems"] if isinstance(m, str)][:MAX_NOTICES] if same else []
 
 
-def url_search(filt: Filter, lang: str) -> str:
-    """Return the URL query of a filter and language: non-default keys only, lang only when 'en'."""
+def url_search(filt: Filter, lang: str, by: str | None = None) -> str:
+    """Return the URL query of a filter, breakdown and language: non-default keys only, lang only when not the
+    default."""
     query = filt.query()
+    if by:
+        query["by"] = by
     if lang != DEFAULT_LANG:
         query["lang"] = lang
     return "?" + urlencode(query, safe=",") if query else ""
@@ -180,6 +203,7 @@ def register_url_sync(app) -> None:
 
     @app.callback(
         *FILTER_OUTPUTS,
+        Output(BY_CONTROL, "value"),
         Output("lang", "value"),
         Output("url-problems", "data"),
         Output("url-current", "data"),
@@ -188,20 +212,20 @@ def register_url_sync(app) -> None:
         prevent_initial_call=True,
     )
     def read_url(changed, search):
-        """Return the controls, language, problems and link of a changed link."""
+        """Return the controls, breakdown, language, problems and link of a changed link."""
         link = changed.split("|", 1)[1] if isinstance(changed, str) and "|" in changed else search
         try:
-            filt, url_lang, problems = url_state(link)
+            filt, url_lang, problems, by = url_state(link)
         except Exception:
             logger.exception("cannot read the link %r", link)
-            filt, url_lang, problems = Filter(), DEFAULT_LANG, [t("notice_error", DEFAULT_LANG)]
+            filt, url_lang, problems, by = Filter(), DEFAULT_LANG, [t("notice_error", DEFAULT_LANG)], None
         link = link if isinstance(link, str) else ""
-        return *_controls(filt), url_lang, link_store(link, filt, url_lang, problems), link
+        return *_controls(filt), by, url_lang, link_store(link, filt, url_lang, problems, by), link
 
     @app.callback(
         Output("url", "search"),
         Output("url-current", "data", allow_duplicate=True),
-        FILTER_INPUTS,
+        VIEW_INPUTS,
         Input("lang", "value"),
         State("url", "search"),
         prevent_initial_call=True,
@@ -215,9 +239,9 @@ def register_url_sync(app) -> None:
             filt = parse_filter(**raw)
         except FilterError:
             filt, _ = parse_lenient({k: v for k, v in raw.items() if _items(v) is not None})
-        new_search = url_search(filt, lang)
+        new_search = url_search(filt, lang, chosen_by(controls, lang)[0])
         try:
-            shown = url_search(*url_state(search)[:2])
+            shown = _link_of(search)
         except Exception:
             shown = None
         if shown == new_search:
@@ -230,11 +254,12 @@ def register_reset(app) -> None:
 
     @app.callback(
         *[Output(d.control_id, "value", allow_duplicate=True) for d in DIMENSIONS],
+        Output(BY_CONTROL, "value", allow_duplicate=True),
         Input("reset", "n_clicks"),
         prevent_initial_call=True,
     )
     def reset_filters(n_clicks):
-        """Return the default filter."""
+        """Return the default filter and no breakdown."""
         if not n_clicks:
             raise PreventUpdate
-        return _controls(Filter())
+        return *_controls(Filter()), None

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from ..catalogs import texts
 from ..data.filters import Filter
+from ..figures.breakdown import drawn, view_table
 from ..figures.build import VALIDATE, figure_dict
 from ..figures.specs import FIGURES, FigureSpec
 from ..figures.tables import FigureData
@@ -47,8 +48,9 @@ def workbook(data: FigureData, filt: Filter, lang: str, synthetic: bool, figures
 
 def export_files(data: FigureData, filt: Filter = Filter(), *, lang: str = "da", formats=FORMATS,
                  preset: str = DEFAULT_PRESET, scale: float = DEFAULT_SCALE, synthetic: bool = True,
-                 figures: tuple[FigureSpec, ...] = FIGURES, progress=None) -> dict[str, bytes]:
-    """Return {file name: content} for every figure in the requested formats, plus the workbook and a README.
+                 figures: tuple[FigureSpec, ...] = FIGURES, progress=None, by: str | None = None) -> dict[str, bytes]:
+    """Return {file name: content} for every figure in the requested formats, plus the workbook and a README;
+    `by`: the view's breakdown (each figure as `breakdown.view_table` gives it).
 
     PNG and SVG are rendered in one Chromium session; raises images.ExportUnavailable without Chromium.
     `progress(figures_done, figures)`, when given, is called as the figures' images are rendered.
@@ -57,17 +59,17 @@ def export_files(data: FigureData, filt: Filter = Filter(), *, lang: str = "da",
     if unknown:
         raise ValueError(f"unknown format {', '.join(sorted(unknown))}; allowed: {', '.join(FORMATS)}")
     when = datetime.now(UTC).isoformat(timespec="seconds")
-    tables = {spec.id: data.table(spec, filt, lang) for spec in figures}
+    tables = {spec.id: view_table(data, spec, filt, by, lang) for spec in figures}
     files: dict[str, bytes] = {}
     if "csv" in formats:
         for spec in figures:
             csv = table_csv(tables[spec.id], spec, data.scope(spec, filt), lang, synthetic)
-            files[f"{figure_stem(spec, data.scope(spec, filt), synthetic)}.csv"] = csv.encode("utf-8")
+            files[f"{figure_stem(spec, data.scope(spec, filt), synthetic, by)}.csv"] = csv.encode("utf-8")
     if "xlsx" in formats:
-        files[workbook_name(filt, lang, synthetic)] = workbook(data, filt, lang, synthetic, figures, tables, when)
+        files[workbook_name(filt, lang, synthetic, by)] = workbook(data, filt, lang, synthetic, figures, tables, when)
     kinds = [f for f in ("png", "svg") if f in formats]
     if kinds:
-        files.update(_images(data, figures, tables, filt, lang, kinds, preset, scale, synthetic, progress))
+        files.update(_images(data, figures, filt, lang, kinds, preset, scale, synthetic, progress, by))
     columns = download_table(tables[figures[0].id], figures[0], filt, lang, synthetic).columns
     readme = readme_text(filters_summary(filt, lang), lang, when, synthetic, columns)
     files[README_NAME[lang]] = readme.encode("utf-8")
@@ -92,17 +94,19 @@ def export_figure(spec: FigureSpec, table, sc, lang: str, preset: str, synthetic
     return fig
 
 
-def _images(data, figures, tables, filt, lang, kinds, preset, scale, synthetic, progress=None) -> dict[str, bytes]:
-    """Return rendered images {name: bytes}, all figures and formats in one browser session."""
+def _images(data, figures, filt, lang, kinds, preset, scale, synthetic, progress=None, by=None) -> dict[str, bytes]:
+    """Return rendered images {name: bytes}, all figures and formats in one browser session, each figure drawn as
+    the page draws it in the view (`breakdown.drawn`)."""
     with tempfile.TemporaryDirectory() as tmp:
         jobs = []
         for spec in figures:
             sc = data.scope(spec, filt)
-            figure = export_figure(spec, tables[spec.id], sc, lang, preset, synthetic)
+            draw, rows, _ = drawn(data, spec, filt, by, lang)
+            figure = export_figure(draw, rows, sc, lang, preset, synthetic)
             fig = go.Figure(data=figure["data"], layout=figure["layout"], _validate=VALIDATE)
             size = fig.layout
             for kind in kinds:
-                target = Path(tmp) / f"{figure_stem(spec, sc, synthetic)}.{kind}"
+                target = Path(tmp) / f"{figure_stem(spec, sc, synthetic, by)}.{kind}"
                 jobs.append((fig, target, {"format": kind, "width": size.width, "height": size.height,
                                            "scale": scale if kind == "png" else 1}))
         def per_figure(done, _):  # a figure is done when all its images are: never "0 of 16"

@@ -21,16 +21,22 @@ def slug(filt: Filter) -> str:
     return "_".join(f"{k}-{'-'.join(v)}" for k, v in filt.active().items()) or "all"
 
 
-def figure_stem(spec, filt, synthetic: bool) -> str:
-    """Return the name, without extension, of a figure's image or numbers ('fig1_sector-state-synthetic')."""
-    return png_filename(spec, filt) + (SYNTHETIC if synthetic else "")
+def figure_stem(spec, filt, synthetic: bool, by: str | None = None) -> str:
+    """Return the name, without extension, of a figure's image or numbers ('fig1_sector-state-synthetic';
+    in a view broken down by size 'fig1_sector-state_by-size-synthetic')."""
+    return png_filename(spec, filt) + (f"_by-{by}" if by else "") + (SYNTHETIC if synthetic else "")
 
 
-def workbook_name(filt: Filter, lang: str, synthetic: bool) -> str:
+def view_slug(filt: Filter, by: str | None = None) -> str:
+    """Return the filters and the breakdown as a file-name part ('size-small_by-sector')."""
+    return slug(filt) + (f"_by-{by}" if by else "")
+
+
+def workbook_name(filt: Filter, lang: str, synthetic: bool, by: str | None = None) -> str:
     """Return the name of the workbook of every figure's numbers."""
-    return f"innovationsbarometer_{slug(filt)}_{lang}{SYNTHETIC if synthetic else ''}.xlsx"
+    return f"innovationsbarometer_{view_slug(filt, by)}_{lang}{SYNTHETIC if synthetic else ''}.xlsx"
 
 
-def zip_name(filt: Filter, lang: str, preset: str | None, synthetic: bool) -> str:
+def zip_name(filt: Filter, lang: str, preset: str | None, synthetic: bool, by: str | None = None) -> str:
     """Return the name of the ZIP of every figure ('data' in place of the size when it holds numbers only)."""
-    return f"innovationsbarometer_{slug(filt)}_{lang}_{preset or 'data'}{SYNTHETIC if synthetic else ''}.zip"
+    return f"innovationsbarometer_{view_slug(filt, by)}_{lang}_{preset or 'data'}{SYNTHETIC if synthetic else ''}.zip"

@@ -51,12 +51,14 @@ def bar_marker(series_code: str, index: int, multi: bool, state: str, count: int
     """Return the marker of `count` bars of a series (one value each; None: single values, for a legend entry)
     in one highlight `state` ("plain", "highlighted" or "dimmed"): its colour (mixed with white when dimmed),
     an outline with 3:1 contrast against white (dark and thick when highlighted) and, in a chart of several
-    series, the series' pattern."""
-    base = theme.colour(series_code, index)
+    series, the series' pattern. A breakdown's series 'group|series' takes the group's colour (`index`: the
+    group's place) and the figure's own series' pattern."""
+    group, _, own = series_code.rpartition("|")
+    base = theme.colour(group or own, index)
     fill = theme.lighten(base, theme.DIMMED_MIX) if state == "dimmed" else base
     edge = theme.outline(base)
     line_colour, line_width = theme.HIGHLIGHT_LINE if state == "highlighted" else (edge, theme.BAR_LINE_WIDTH)
-    shape = theme.series_pattern(series_code, index) if multi else ""
+    shape = theme.series_pattern(own, index) if multi else ""
 
     def each(value):
         return value if count is None else [value] * count
@@ -66,6 +68,16 @@ def bar_marker(series_code: str, index: int, multi: bool, state: str, count: int
         line=dict(color=each(line_colour), width=each(line_width)),
         pattern=dict(shape=each(shape), fgcolor=edge, bgcolor=fill, fillmode="replace", size=7, solidity=0.3),
     )
+
+
+def colour_places(series: list[str]) -> dict[str, int]:
+    """Return each series' place in the palette: its own, or for a breakdown's 'group|series' its group's.
+
+    >>> colour_places(["small|tech", "small|non_tech", "large|tech"])
+    {'small|tech': 0, 'small|non_tech': 0, 'large|tech': 1}
+    """
+    groups = list(dict.fromkeys(s.rpartition("|")[0] or s for s in series))
+    return {s: groups.index(s.rpartition("|")[0] or s) for s in series}
 
 
 def bar_traces(traces: list[dict], spec: FigureSpec, bars: list[Bar], categories: dict[str, str],
@@ -81,8 +93,11 @@ def bar_traces(traces: list[dict], spec: FigureSpec, bars: list[Bar], categories
     groups: dict[tuple[str, str], list[Bar]] = {}
     for b in bars:
         groups.setdefault((b.series, _state(b, dim)), []).append(b)
-    for k, s in enumerate(series):
-        label = series_label(spec, s, lang)
+    names = {b.series: b.row.series_label for b in bars}
+    places = colour_places(series)
+    for s in series:
+        k = places[s]
+        label = names.get(s) or series_label(spec, s, lang)
         for state in ("plain", "highlighted", "dimmed"):
             group = groups.get((s, state))
             if not group:
@@ -127,10 +142,11 @@ def legend_traces(traces: list[dict], series: list[str], names: list[str], horiz
     Each entry is a bar of length 0 outside the plot area: plotly.js draws a legend swatch's pattern
     from the trace's first point, and a trace without one gets a plain swatch.
     """
-    for k, (s, name) in enumerate(zip(series, names, strict=True)):
+    places = colour_places(series)
+    for s, name in zip(series, names, strict=True):
         xy = dict(x=[0], y=[LEGEND_PLACE], orientation="h") if horizontal else dict(x=[LEGEND_PLACE], y=[0])
         traces.append(dict(type="bar", **xy, name=name, legendgroup=s, showlegend=True,
-                           marker=bar_marker(s, k, True, "plain"), hoverinfo="skip"))
+                           marker=bar_marker(s, places[s], True, "plain"), hoverinfo="skip"))
 
 
 def _value_labels(traces: list[dict], group: list[Bar], share: list, horizontal: bool, bold: bool, lang: str,

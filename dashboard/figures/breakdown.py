@@ -14,8 +14,9 @@ compared value is hidden.
 The limits, as a table builder over confidential microdata has them: one dimension at a time; the
 groups are the codes chosen in the dimension's filter, or else all its codes (a sub-sector's: those of
 the chosen sectors); a figure is not broken down by a dimension it does not apply, by the groups it
-already shows (figure 3 by technology), nor by round where its questions were asked in one round only;
-a group with fewer than `MIN_GROUP_N` respondents in a figure's base shows no bars.
+already shows (figure 3 by technology), nor by round where its questions were asked in one round only,
+nor into more than `MAX_BARS` bars per category (groups times the figure's own series: choose fewer groups
+in the filter); a group with fewer than `MIN_GROUP_N` respondents in a figure's base shows no bars.
 
 >>> from dashboard.data.filters import Filter
 >>> groups("industry", Filter(sector=("state",))), groups("tech_role", Filter())
@@ -27,6 +28,8 @@ a group with fewer than `MIN_GROUP_N` respondents in a figure's base shows no ba
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -35,12 +38,14 @@ from ..data import codebook as cb
 from ..data.dimensions import BY_KEY, DIMENSIONS
 from ..data.fastcube import difference_test, equality_test
 from ..data.filters import Filter
-from .numbers import FigureNumbers
+from .numbers import FigureNumbers, Row, rows_of
 from .relations import VIEW_MARK
+from .scope import SERIES_CODES
 from .specs import BY_ID, FIGURES, FigureSpec
 from .state import ALPHA, add_tests, protect
 
 MIN_GROUP_N = 10  # respondents in a figure's base below which a group shows no bars
+MAX_BARS = 8  # bars per category a broken-down figure may have (groups x its own series), or it stays whole
 GROUP_COLUMNS = ["group", "group_label", "p_groups", "significant_groups"]
 
 
@@ -69,9 +74,15 @@ def group_filter(filt: Filter, by: str, code: str) -> Filter:
     return filt.replace(**{by: code if by == "round" else (code,)})
 
 
-def why_not(spec: FigureSpec, by: str, rounds: tuple[str, ...]) -> str | None:
-    """Return the catalog key (under page.) of why a figure is not broken down by `by`, or None if it is;
-    `rounds` are the rounds whose data answer the figure's questions."""
+def bars_per_category(spec: FigureSpec, count: int = 1) -> int:
+    """Return how many bars each category of a figure has when broken down into `count` groups."""
+    own = len(SERIES_CODES[spec.series]) + spec.series_total if spec.series else 1
+    return count * own
+
+
+def why_not(spec: FigureSpec, by: str, rounds: tuple[str, ...], count: int = 1) -> str | None:
+    """Return the catalog key (under page.) of why a figure is not broken down by `by` into `count` groups, or
+    None if it is; `rounds` are the rounds whose data answer the figure's questions."""
     if spec.chart == "range":
         return "breakdown_published"
     if by in spec.ignores:
@@ -80,7 +91,21 @@ def why_not(spec: FigureSpec, by: str, rounds: tuple[str, ...]) -> str | None:
         return "breakdown_own"
     if by == "round" and len(rounds) < 2:
         return "breakdown_round"
+    if bars_per_category(spec, count) > MAX_BARS:
+        return "breakdown_too_many"
     return None
+
+
+def reason_of(data, spec: FigureSpec, filt: Filter, by: str) -> str | None:
+    """Return why a figure is not broken down by `by` for `filt` (see `why_not`), or None."""
+    return why_not(spec, by, data.rounds(spec), len(groups(by, filt)))
+
+
+def why_text(data, spec: FigureSpec, filt: Filter, by: str, reason: str, lang: str) -> str:
+    """Return the sentence saying why a figure is not broken down ('This figure already shows its bars by Sector.')."""
+    return CATALOGS[lang]["page." + reason].format(
+        dimension=BY_KEY[by].name(lang), round=", ".join(data.rounds(spec)), limit=MAX_BARS,
+        count=bars_per_category(spec, len(groups(by, filt))))
 
 
 def group_label(by: str, code: str, lang: str) -> str:
@@ -97,7 +122,7 @@ def view(data, filt: Filter, by: str) -> dict[str, dict[str, FigureNumbers]]:
         data.views.move_to_end(key)
         return data.views[key]
     states = {"": filt, **{g: group_filter(filt, by, g) for g in groups(by, filt)}}
-    broken = {s.id for s in FIGURES if s.id != "nordic" and why_not(s, by, data.rounds(s)) is None}
+    broken = {s.id for s in FIGURES if s.id != "nordic" and reason_of(data, s, filt, by) is None}
     numbers, bars, tests = {}, {}, []
     whole = None
     for group, state in states.items():
@@ -139,7 +164,7 @@ def view_table(data, spec: FigureSpec, filt: Filter, by: str | None, lang: str) 
     view's hidden values when there is a breakdown)."""
     if not by or spec.id == "nordic":
         return data.table(spec, filt, lang)
-    if why_not(spec, by, data.rounds(spec)) is not None:
+    if reason_of(data, spec, filt, by) is not None:
         return data.table(spec, filt, lang, view(data, filt, by)[""][spec.id])
     return broken_table(data, spec, filt, by, lang)
 
@@ -208,3 +233,29 @@ def _tests(data, spec: FigureSpec, filt: Filter, by: str, chosen: tuple[str, ...
             p_values[i] = p[categories[c]]
             significant[i] = bool(p[categories[c]] < ALPHA)
     return p_values, significant
+
+
+def view_rows(table: pd.DataFrame, spec: FigureSpec) -> list[Row]:
+    """Return a broken-down table as the bars a chart and its text alternatives draw: each group a series of its
+    own ('group|series' with the figure's own series, labelled 'group · series'), the test across the groups
+    as each bar's test."""
+    out = table.copy()
+    if spec.series is None:
+        out["series"], out["series_label"] = out["group"], out["group_label"]
+    else:
+        out["series"] = out["group"] + "|" + out["series"]
+        out["series_label"] = out["group_label"] + " · " + out["series_label"]
+    out["p_value"], out["significant"] = out["p_groups"], out["significant_groups"]
+    return rows_of(out)
+
+
+def drawn(data, spec: FigureSpec, filt: Filter, by: str | None, lang: str) -> tuple[FigureSpec, list[Row], str]:
+    """Return what a card draws in a view: the spec to draw by (a broken-down figure compares its groups), its
+    bars, and for a figure the breakdown leaves whole the sentence saying why ('' otherwise)."""
+    if not by:
+        return spec, data.rows(spec, filt, lang), ""
+    reason = reason_of(data, spec, filt, by)
+    if reason is not None:
+        why = why_text(data, spec, filt, by, reason, lang)
+        return spec, rows_of(view_table(data, spec, filt, by, lang)), why
+    return dataclasses.replace(spec, compare="all"), view_rows(broken_table(data, spec, filt, by, lang), spec), ""

@@ -161,7 +161,9 @@ def figure_dict(spec: FigureSpec, table, filt: Filter | Scope = Filter(), lang: 
         tick_lines = max((len(lines) for lines in label_lines.values()), default=1)
         axis_block = 10 + tick_lines * sc.tick_line
 
-    legend = layout_legend([series_label(spec, s, lang) for s in series] if multi else [], sc.width - left - right, sc)
+    names = {r.series: r.series_label for r in rows}
+    legend = layout_legend([names.get(s) or series_label(spec, s, lang) for s in series] if multi else [],
+                           sc.width - left - right, sc)
     top, bottom = frame_margins(title_lines, sub, legend, footer, axis_block, sc)
 
     # place every bar
@@ -226,7 +228,7 @@ def export_height(fig: go.Figure | dict | None) -> int:
 
 
 def graph_config(spec: FigureSpec, filt: Filter | Scope, lang: str = "da",
-                 figure: go.Figure | dict | None = None) -> dict:
+                 figure: go.Figure | dict | None = None, by: str | None = None) -> dict:
     """Return the dcc.Graph config: a modebar with only the camera (named in the page's language), exporting
     the print-size PNG; nothing that sends the chart to a third party ("Share chart" is off).
 
@@ -251,7 +253,7 @@ def graph_config(spec: FigureSpec, filt: Filter | Scope, lang: str = "da",
         **locale,
         "toImageButtonOptions": {
             "format": theme.EXPORT_FORMAT,
-            "filename": png_filename(spec, filt),
+            "filename": png_filename(spec, filt) + (f"_by-{by}" if by else ""),
             "width": theme.EXPORT_WIDTH,
             "height": export_height(figure),
             "scale": theme.EXPORT_SCALE,
