@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.express as px
 from dash import Dash, Input, Output, dcc, html
 
+from dashboard.catalogs import CATALOGS, DEFAULT_LANG, LANGS
 from dashboard.data import codebook as cb
 from dashboard.data.cube import attributes
 from dashboard.data.dimensions import DIMENSIONS
@@ -70,8 +71,8 @@ def _answers(spec, rows: pd.DataFrame) -> pd.DataFrame:
 def figure(spec, df: pd.DataFrame, filt, lang: str):
     """Return the plotly express figure of one spec over the microdata for a filter."""
     if spec.id == "nordic":
-        names = [row[1] if lang == "da" else row[2] for row in NORDIC]
-        return px.bar(x=[row[4] for row in NORDIC], y=names, orientation="h", title=spec.title[lang])
+        names = [CATALOGS[lang][f"code.nordic.{code}"] for code, *_ in NORDIC]
+        return px.bar(x=[high for *_, high in NORDIC], y=names, orientation="h", title=spec.title[lang])
     keys = tuple(d.key for d in DIMENSIONS if d.key not in (*spec.ignores, *spec.highlight, "round")) \
         + (() if spec.series == "round" else ("round",))
     rows = _base(spec, _filtered(df, filt, keys))
@@ -93,7 +94,7 @@ def build(df: pd.DataFrame, *values) -> list:
     """Return the 16 figures for the control values (the filters in the registry's order, then the language)."""
     *controls, lang = values
     filt = parse_filter(**outside(dict(zip(FILTER_KEYS, controls, strict=True)))[0])
-    return [figure(spec, df, filt, lang if lang in ("da", "en") else "da") for spec in FIGURES]
+    return [figure(spec, df, filt, lang if lang in LANGS else DEFAULT_LANG) for spec in FIGURES]
 
 
 def create_naive_app(df: pd.DataFrame) -> Dash:
