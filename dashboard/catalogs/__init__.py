@@ -24,6 +24,7 @@ Catalogs in the folders named by ``BAROMETER_CATALOGS`` (separated by ``os.paths
 
 from __future__ import annotations
 
+import functools
 import os
 import string
 import tomllib
@@ -56,34 +57,28 @@ class Locale:
     percent_format: str
     plotly_dictionary: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def decimal(self) -> str:
-        """Return the decimal mark of the Babel locale (',' in Danish)."""
+        """Return the decimal mark of the Babel locale (',' in Danish), looked up once."""
         return get_decimal_symbol(self.babel)
 
-    @property
+    @functools.cached_property
     def group(self) -> str:
-        """Return the thousands mark of the Babel locale ('.' in Danish)."""
+        """Return the thousands mark of the Babel locale ('.' in Danish), looked up once."""
         return get_group_symbol(self.babel)
+
+    @functools.cached_property
+    def _marks(self) -> dict[int, str]:
+        """Return the table that turns Python's '1,877.2' into the locale's marks."""
+        return str.maketrans({",": self.group, ".": self.decimal})
 
     def number(self, value: float, decimals: int = 0) -> str:
         """Return `value` rounded to `decimals` with the locale's marks (Python's rounding, the same as the files')."""
-        return f"{value:,.{decimals}f}".translate(_marks(self.decimal, self.group))
+        return f"{value:,.{decimals}f}".translate(self._marks)
 
     def percent(self, number: str) -> str:
         """Return a formatted number as a percentage in the locale's form ('34,3 %')."""
         return self.percent_format.format(number=number)
-
-
-_MARKS: dict[tuple[str, str], dict[int, str]] = {}
-
-
-def _marks(decimal: str, group: str) -> dict[int, str]:
-    """Return the table that turns Python's '1,877.2' into the locale's marks."""
-    key = (decimal, group)
-    if key not in _MARKS:
-        _MARKS[key] = str.maketrans({",": group, ".": decimal})
-    return _MARKS[key]
 
 
 def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
