@@ -85,12 +85,30 @@ def open_page(page, url):
                            timeout=60_000)
 
 
+# Resolves when the open list's options have kept their order for three frames.
+SETTLED_LIST_JS = """() => new Promise((done) => {
+    let last = null, same = 0;
+    const tick = () => {
+        const now = [...document.querySelectorAll('.dash-dropdown-content .dash-dropdown-option')]
+            .map((e) => e.textContent).join('|');
+        same = now && now === last ? same + 1 : 0;
+        last = now;
+        if (same >= 3) done(); else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+})"""
+
+
 def choose(page, filter_id, option):
-    """Open a dropdown filter and click one option by its label, as a user does."""
+    """Open a dropdown filter and click one option by its label, as a user does, once the list stands still.
+
+    A list just opened moves its chosen options to the top a frame later: a click aimed before that lands
+    on the option that took the place."""
     toggle = page.locator("#filter-toggle")
     if not page.locator(f"#{filter_id}").is_visible() and toggle.is_visible():
         toggle.click()
     page.locator(f"#{filter_id}").click()
+    page.evaluate(SETTLED_LIST_JS)
     page.locator(".dash-dropdown-option", has_text=re.compile(f"^{re.escape(option)}$")).first.click()
     page.keyboard.press("Escape")
 
