@@ -29,7 +29,7 @@ def _bars(fig) -> dict[tuple[str, str], dict]:
         for i, (series, category) in enumerate(trace.customdata):
             out[(series, category)] = {
                 "value": values[i], "plus": error.array[i], "minus": error.arrayminus[i],
-                "fill": trace.marker.color[i], "line_colour": trace.marker.line.color[i],
+                "fill": trace.marker.color, "line_colour": trace.marker.line.color[i],
                 "line_width": trace.marker.line.width[i], "pattern": trace.marker.pattern.shape[i],
                 "hover": trace.hovertext[i],
             }

@@ -212,3 +212,33 @@ def test_download_all_carries_the_breakdown_in_every_file_and_name():
     assert "innovationsbarometer_sector-state_by-size_en-synthetic.xlsx" in files
     nordic = pd.read_csv(io.BytesIO(next(v for k, v in files.items() if k.startswith("nordic_"))))
     assert "group" not in nordic.columns  # published figures are not broken down
+
+
+@pytest.mark.parametrize("by", [None, "size", "sector"])
+def test_every_patterned_bar_and_legend_swatch_shows_its_pattern_in_lines_that_stand_out(by):
+    """A breakdown's 3-9 employees' technological and non-technological innovations were both plain blue in the
+    legend: the hatch was drawn in the bar's own colour. Each pattern's lines now contrast 3:1 with its fill,
+    and a trace has one colour (plotly.js ignores a pattern's colours on bars with a colour each)."""
+    from dashboard.figures import theme
+    from dashboard.figures.breakdown import drawn
+    from dashboard.figures.build import figure_dict
+
+    patterned = swatches = 0
+    for spec in FIGURES:
+        drawn_spec, rows, _ = drawn(figure_data(), spec, Filter(), by, "en")
+        figure = figure_dict(drawn_spec, rows, Filter(), "en")
+        legend = {}
+        for trace in (t for t in figure["data"] if t.get("type") == "bar"):
+            marker = trace["marker"]
+            assert isinstance(marker["color"], str), (spec.id, trace["name"])
+            shapes = set(np.atleast_1d(marker.get("pattern", {}).get("shape", "")))
+            if shapes - {""}:
+                patterned += 1
+                pattern = marker["pattern"]
+                assert pattern["bgcolor"] == marker["color"] and pattern["fillmode"] == "replace"
+                assert theme.contrast(pattern["fgcolor"], pattern["bgcolor"]) >= 3.0, (spec.id, trace["name"])
+            if trace.get("showlegend"):
+                legend[trace["name"]] = (marker["color"], shapes.pop())
+        swatches += len(legend)
+        assert len(set(legend.values())) == len(legend), spec.id  # no two swatches alike
+    assert patterned > (40 if by else 10) and swatches > 20

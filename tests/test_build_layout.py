@@ -113,7 +113,7 @@ def test_export_of_a_figure_built_for_a_phone_is_as_tall_as_the_figure(fd, figur
 # --------------------------------------------------------------------------------------------------
 def test_single_series_uses_the_primary_colour_and_series_keep_their_colour(fd):
     fig1 = _figure(fd, "fig1")
-    assert {c for tr in fig1.data if tr.type == "bar" for c in tr.marker.color} == {theme.PRIMARY}
+    assert {tr.marker.color for tr in fig1.data if tr.type == "bar"} == {theme.PRIMARY}
     for figure_id in ("fig4", "fig6"):
         legend = {tr.legendgroup: tr.marker.color for tr in _figure(fd, figure_id).data if tr.showlegend}
         assert legend["non_tech"] == theme.NEUTRAL

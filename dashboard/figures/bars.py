@@ -51,8 +51,8 @@ def bar_marker(series_code: str, index: int, multi: bool, state: str, count: int
     """Return the marker of `count` bars of a series (one value each; None: single values, for a legend entry)
     in one highlight `state` ("plain", "highlighted" or "dimmed"): its colour (mixed with white when dimmed),
     an outline with 3:1 contrast against white (dark and thick when highlighted) and, in a chart of several
-    series, the series' pattern. A breakdown's series 'group|series' takes the group's colour (`index`: the
-    group's place) and the figure's own series' pattern."""
+    series, the series' pattern in lines that stand out from the fill (`theme.hatch`). A breakdown's series
+    'group|series' takes the group's colour (`index`: the group's place) and the figure's own series' pattern."""
     group, _, own = series_code.rpartition("|")
     base = theme.colour(group or own, index)
     fill = theme.lighten(base, theme.DIMMED_MIX) if state == "dimmed" else base
@@ -63,10 +63,12 @@ def bar_marker(series_code: str, index: int, multi: bool, state: str, count: int
     def each(value):
         return value if count is None else [value] * count
 
+    # One colour, not one per bar: plotly.js draws the pattern of bars with colours per bar in their colour on
+    # a transparent ground, whatever fgcolor and bgcolor say, and then the lines can vanish into the outline.
     return dict(
-        color=each(fill),
+        color=fill,
         line=dict(color=each(line_colour), width=each(line_width)),
-        pattern=dict(shape=each(shape), fgcolor=edge, bgcolor=fill, fillmode="replace", size=7, solidity=0.3),
+        pattern=dict(shape=each(shape), fgcolor=theme.hatch(fill), bgcolor=fill, fillmode="replace", size=7, solidity=0.3),
     )
 
 

@@ -153,6 +153,17 @@ def series_pattern(code: str, index: int = 0) -> str:
 
 
 @functools.lru_cache(maxsize=256)
+def hatch(fill: str) -> str:
+    """Return the colour of a pattern's lines on a bar of colour `fill`: white or the fill darkened by 60 %,
+    whichever stands out more from the fill (the lines are what tells a patterned series from a solid one).
+
+    >>> hatch("#0072B2"), hatch("#E69F00"), round(contrast(hatch("#8A9BB0"), "#8A9BB0"), 1) >= 3.0
+    ('#FFFFFF', '#5c4000', True)
+    """
+    return max(("#FFFFFF", darken(fill, 0.6)), key=lambda c: contrast(c, fill))
+
+
+@functools.lru_cache(maxsize=256)
 def lighten(hex_colour: str, amount: float = 0.55) -> str:
     """Return `hex_colour` mixed with white (amount 0: unchanged, 1: white) as '#rrggbb'."""
     h = hex_colour.lstrip("#")
