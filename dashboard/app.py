@@ -27,6 +27,7 @@ import pandas as pd
 from dash import Dash
 from flask import has_request_context, jsonify, request
 from plotly.io.json import to_json_plotly
+from threadpoolctl import threadpool_limits
 
 from . import jobs
 from .cache import data_fingerprint, response_cache
@@ -155,6 +156,10 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
     Raises `dashboard.data.load.DataFileError` when a file does not pass validation. The data it serves are
     described at ``app.server.extensions["barometer_data"]`` (`reload.DataSource`).
     """
+    # numpy's BLAS on one thread in this process (and the workers forked from it): a request's matrices are
+    # small, and the BLAS threads of requests running at once wait for each other (on a busy 2-core machine
+    # the disclosure check's SVDs took 10 to 60 times as long with a thread per core).
+    threadpool_limits(limits=1, user_api="blas")
     if isinstance(chromium, str) and chromium == DETECT:
         chromium = images.find_chromium()
     if chromium is None:

@@ -307,3 +307,11 @@ def test_the_page_is_served_in_the_language_of_its_link(client, query, lang):
     has run."""
     page = client.get("/" + query).get_data(as_text=True)
     assert page.count("<html lang=") == 1 and f'<html lang="{lang}">' in page
+
+
+def test_the_app_runs_numpy_s_blas_on_one_thread(client):
+    """A request's matrices are small: BLAS threads only wait for each other when requests run at once."""
+    from threadpoolctl import threadpool_info
+
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    assert blas and all(p["num_threads"] == 1 for p in blas)

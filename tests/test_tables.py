@@ -220,3 +220,19 @@ def test_a_round_applies_to_the_figures_whose_questions_its_data_answer():
     assert table.groupby("series")["n"].max().sum() == answered.sum()  # the 2015-2016 innovators
     assert fd.scope("fig8", filt).round_missing and set(fd.table("fig8", filt)["round"]) == {"2018-2019"}
     assert figure_data().rounds("fig4") == ("2018-2019",)  # the shipped data: only innovated in 2015-2016
+
+
+def test_a_kept_state_is_handed_out_as_copies_without_its_tests():
+    """A breakdown starts from the protected numbers of its states as kept for their own pages: it may hide
+    more in its copy, and the page's numbers stay as they were."""
+    fd = figure_data()
+    filt = parse_filter(sector="region")
+    kept = fd.estimates(filt)["fig4"]
+    shown, p_before = kept.suppressed.copy(), kept.p_value.copy()
+    copy, domains, series = fd.protected(filt)
+    assert np.isnan(copy["fig4"].p_value).all() and set(copy["fig4"].significant) == {None}
+    assert (copy["fig4"].suppressed == shown).all() and set(domains) == set(series) == set(copy)
+    copy["fig4"].hide(np.ones(len(copy["fig4"]), dtype=bool), "complementary")
+    assert (fd.estimates(filt)["fig4"].suppressed == shown).all()
+    np.testing.assert_array_equal(fd.estimates(filt)["fig4"].p_value, p_before)
+    assert np.isfinite(p_before).any()

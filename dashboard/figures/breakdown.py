@@ -38,15 +38,15 @@ from ..data import codebook as cb
 from ..data.dimensions import BY_KEY, DIMENSIONS
 from ..data.fastcube import difference_test, equality_test
 from ..data.filters import Filter
-from .numbers import FigureNumbers, Row, rows_of
+from .numbers import FigureNumbers, Row, frame_of
 from .relations import VIEW_MARK
 from .scope import SERIES_CODES
 from .specs import BY_ID, FIGURES, FigureSpec
 from .state import ALPHA, add_tests, protect
+from .tables import COLUMNS
 
 MIN_GROUP_N = 10  # respondents in a figure's base below which a group shows no bars
 MAX_BARS = 8  # bars per category a broken-down figure may have (groups x its own series), or it stays whole
-GROUP_COLUMNS = ["group", "group_label", "p_groups", "significant_groups"]
 
 
 def groups(by: str, filt: Filter) -> tuple[str, ...]:
@@ -126,8 +126,7 @@ def view(data, filt: Filter, by: str) -> dict[str, dict[str, FigureNumbers]]:
     numbers, bars, tests = {}, {}, []
     whole = None
     for group, state in states.items():
-        computed, domains, series = data.computed(state)
-        protect(computed, domains)  # what the state's own page hides
+        computed, domains, series = data.protected(state)  # what the state's own page hides
         if whole is None:
             whole = computed
         else:  # a group's bar that the filter's own bar (its page) differs from by 1 or 2 respondents
@@ -169,41 +168,66 @@ def view_table(data, spec: FigureSpec, filt: Filter, by: str | None, lang: str) 
     return broken_table(data, spec, filt, by, lang)
 
 
-def broken_table(data, spec: FigureSpec, filt: Filter, by: str, lang: str) -> pd.DataFrame:
-    """Return the numbers behind a figure broken down by `by` (see the module): each group's rows, with the
-    group, its label and the test across the groups."""
+@dataclasses.dataclass
+class Broken:
+    """A figure broken down: per bar its group, the group's label and round, the bar as its group's state shows
+    it, and the test across the groups (p-value, and whether below ALPHA; NaN/None where left out)."""
+
+    group: list[str]
+    label: list[str]
+    round: list[str]
+    rows: list[Row]
+    p_groups: np.ndarray
+    significant_groups: list[bool | None]
+
+
+def broken(data, spec: FigureSpec, filt: Filter, by: str, lang: str) -> Broken:
+    """Return a figure broken down by `by` (see the module): each group's bars as the view shows them, a group
+    with fewer than MIN_GROUP_N respondents in every bar hidden in full, and the test across the groups."""
     chosen = groups(by, filt)
     numbers = view(data, filt, by)
-    frames = []
+    group, label, rounds, rows = [], [], [], []
     for code in chosen:
-        table = data.table(spec, group_filter(filt, by, code), lang, numbers[code][spec.id])
-        if table["n"].max() < MIN_GROUP_N:
-            table = _hide_all(table, lang)
-        frames.append(table.assign(group=code, group_label=group_label(by, code, lang)))
-    out = pd.concat(frames, ignore_index=True)
-    out["p_groups"], out["significant_groups"] = _tests(data, spec, filt, by, chosen, out)
-    out["significant_groups"] = out["significant_groups"].astype("boolean")
-    columns = list(out.columns.drop(GROUP_COLUMNS))
-    return out[GROUP_COLUMNS[:2] + columns + GROUP_COLUMNS[2:]]
+        state = group_filter(filt, by, code)
+        mine = data.rows(spec, state, lang, numbers[code][spec.id])
+        if max(r.n for r in mine) < MIN_GROUP_N:
+            mine = _hide_all(mine, lang)
+        rows += mine
+        group += [code] * len(mine)
+        label += [group_label(by, code, lang)] * len(mine)
+        rounds += [r.series for r in mine] if spec.series == "round" else [data.scope(spec, state).round] * len(mine)
+    p_groups, significant = _tests(data, spec, filt, by, chosen, group, rows)
+    return Broken(group, label, rounds, rows, p_groups, significant)
 
 
-def _hide_all(table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Return a group's rows with every value hidden for its small base."""
-    out = table.copy()
-    out[["share", "ci_low", "ci_high", "n_eff"]] = np.nan
-    out["suppressed"] = True
-    out["reason"] = "group_lt_n"
-    out["reason_label"] = CATALOGS[lang]["reason.group_lt_n"].format(n=MIN_GROUP_N)
-    out[["p_value"]] = np.nan
-    out["significant"] = pd.NA
+def broken_table(data, spec: FigureSpec, filt: Filter, by: str, lang: str) -> pd.DataFrame:
+    """Return the numbers behind a figure broken down by `by` (see `broken`): the group, its label, the
+    figure's table columns (tables.COLUMNS) and the test across the groups."""
+    b = broken(data, spec, filt, by, lang)
+    out = frame_of(b.rows)
+    out["round"] = b.round
+    out = out[COLUMNS]
+    out.insert(0, "group_label", b.label)
+    out.insert(0, "group", b.group)
+    out["p_groups"] = b.p_groups
+    out["significant_groups"] = pd.array(b.significant_groups, dtype="boolean")
     return out
 
 
-def _tests(data, spec: FigureSpec, filt: Filter, by: str, chosen: tuple[str, ...], rows: pd.DataFrame):
-    """Return, per row, the p-value of the test across the groups and whether it is below ALPHA (NaN/None
+def _hide_all(rows: list[Row], lang: str) -> list[Row]:
+    """Return a group's rows with every value hidden for its small base."""
+    label = CATALOGS[lang]["reason.group_lt_n"].format(n=MIN_GROUP_N)
+    return [dataclasses.replace(r, share=np.nan, ci_low=np.nan, ci_high=np.nan, n_eff=np.nan, suppressed=True,
+                                reason="group_lt_n", reason_label=label, p_value=np.nan, significant=None)
+            for r in rows]
+
+
+def _tests(data, spec: FigureSpec, filt: Filter, by: str, chosen: tuple[str, ...], group: list[str],
+           rows: list[Row]) -> tuple[np.ndarray, list[bool | None]]:
+    """Return, per bar, the p-value of the test across the groups and whether it is below ALPHA (NaN/None
     where a compared value is hidden or fewer than two groups have respondents)."""
     p_values = np.full(len(rows), np.nan)
-    significant = [None] * len(rows)
+    significant: list[bool | None] = [None] * len(rows)
     if len(chosen) < 2:
         return p_values, significant
     st = data.setup(spec)
@@ -218,8 +242,7 @@ def _tests(data, spec: FigureSpec, filt: Filter, by: str, chosen: tuple[str, ...
         cell_series[members] = g * n_s + st.codes[members]
     est = st.fast.estimate(cell_series, len(chosen) * n_s)
     categories = {c.code: k for k, c in enumerate(spec.categories)}
-    hidden = {(g, s, c) for g, s, c, h in zip(rows["group"], rows["series"], rows["category"], rows["suppressed"],
-                                              strict=True) if h}
+    hidden = {(g, r.series, r.category) for g, r in zip(group, rows, strict=True) if r.suppressed}
     for s_index, series in enumerate(st.order):
         compared = [g for g in range(len(chosen)) if est.n[g * n_s + s_index].sum() >= MIN_GROUP_N]
         if len(compared) < 2:
@@ -227,26 +250,26 @@ def _tests(data, spec: FigureSpec, filt: Filter, by: str, chosen: tuple[str, ...
         index = [g * n_s + s_index for g in compared]
         p = (difference_test(est, index[0], index[1], st.a_h) if len(index) == 2
              else equality_test(est, index, st.a_h))
-        for i, (s, c) in enumerate(zip(rows["series"], rows["category"], strict=True)):
-            if s != series or any((chosen[g], s, c) in hidden for g in compared):
+        for i, r in enumerate(rows):
+            if r.series != series or any((chosen[g], r.series, r.category) in hidden for g in compared):
                 continue
-            p_values[i] = p[categories[c]]
-            significant[i] = bool(p[categories[c]] < ALPHA)
+            p_values[i] = p[categories[r.category]]
+            significant[i] = bool(p[categories[r.category]] < ALPHA)
     return p_values, significant
 
 
-def view_rows(table: pd.DataFrame, spec: FigureSpec) -> list[Row]:
-    """Return a broken-down table as the bars a chart and its text alternatives draw: each group a series of its
-    own ('group|series' with the figure's own series, labelled 'group · series'), the test across the groups
-    as each bar's test."""
-    out = table.copy()
-    if spec.series is None:
-        out["series"], out["series_label"] = out["group"], out["group_label"]
-    else:
-        out["series"] = out["group"] + "|" + out["series"]
-        out["series_label"] = out["group_label"] + " · " + out["series_label"]
-    out["p_value"], out["significant"] = out["p_groups"], out["significant_groups"]
-    return rows_of(out)
+def view_rows(b: Broken, spec: FigureSpec) -> list[Row]:
+    """Return a figure broken down as the bars a chart and its text alternatives draw: each group a series of
+    its own ('group|series' with the figure's own series, labelled 'group · series'), the test across the
+    groups as each bar's test."""
+    out = []
+    for code, label, row, p, significant in zip(b.group, b.label, b.rows, b.p_groups, b.significant_groups,
+                                                strict=True):
+        own = spec.series is not None
+        out.append(dataclasses.replace(
+            row, series=f"{code}|{row.series}" if own else code,
+            series_label=f"{label} · {row.series_label}" if own else label, p_value=float(p), significant=significant))
+    return out
 
 
 def drawn(data, spec: FigureSpec, filt: Filter, by: str | None, lang: str) -> tuple[FigureSpec, list[Row], str]:
@@ -257,5 +280,6 @@ def drawn(data, spec: FigureSpec, filt: Filter, by: str | None, lang: str) -> tu
     reason = reason_of(data, spec, filt, by)
     if reason is not None:
         why = why_text(data, spec, filt, by, reason, lang)
-        return spec, rows_of(view_table(data, spec, filt, by, lang)), why
-    return dataclasses.replace(spec, compare="all"), view_rows(broken_table(data, spec, filt, by, lang), spec), ""
+        whole = None if spec.id == "nordic" else view(data, filt, by)[""][spec.id]
+        return spec, data.rows(spec, filt, lang, whole), why
+    return dataclasses.replace(spec, compare="all"), view_rows(broken(data, spec, filt, by, lang), spec), ""

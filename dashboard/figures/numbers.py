@@ -66,6 +66,14 @@ class FigureNumbers:
             values[f.name] = value[idx] if isinstance(value, np.ndarray) else [value[i] for i in idx]
         return FigureNumbers(**values)
 
+    def untested(self) -> FigureNumbers:
+        """Return a copy to change: the same numbers and hidden values, without the tests' p-values."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        copied = {k: v.copy() if isinstance(v, np.ndarray) else list(v) for k, v in values.items()}
+        copied["p_value"] = np.full(len(self), np.nan)
+        copied["significant"] = [None] * len(self)
+        return FigureNumbers(**copied)
+
     def frame(self) -> pd.DataFrame:
         """Return the numbers as a DataFrame (one row per bar, the fields as columns)."""
         out = pd.DataFrame({f.name: getattr(self, f.name) for f in fields(self) if f.name != "revealed_by"})

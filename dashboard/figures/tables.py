@@ -90,7 +90,7 @@ class FigureData:
         self._rounds: dict[str, tuple[str, ...]] = {}
         self._cell_codes: dict[tuple, np.ndarray] = {}
         self._scopes: dict[tuple, Scope] = {}
-        self._states: OrderedDict[Filter, dict[str, FigureNumbers]] = OrderedDict()
+        self._states: OrderedDict[Filter, tuple] = OrderedDict()  # `_protected` per filter state
         self.views: OrderedDict[tuple, dict] = OrderedDict()  # breakdowns' numbers (`breakdown.view`), kept alike
         self._lock = threading.Lock()
 
@@ -178,6 +178,16 @@ class FigureData:
     def estimates(self, filt: Filter = Filter()) -> dict[str, FigureNumbers]:
         """Return every figure's numbers for `filt` (shares as proportions), after the presentation rules,
         the differencing rule and complementary suppression, with the tests between groups."""
+        return self._protected(filt)[0]
+
+    def protected(self, filt: Filter) -> tuple[dict[str, FigureNumbers], dict[str, list], dict[str, object]]:
+        """Return every figure's numbers for `filt` as `estimates` gives them but without the tests, as copies
+        the caller may change, with what each bar counts and the estimates by series (as `computed`)."""
+        state, bars, series = self._protected(filt)
+        return {fid: nums.untested() for fid, nums in state.items()}, bars, series
+
+    def _protected(self, filt: Filter) -> tuple[dict[str, FigureNumbers], dict[str, list], dict[str, object]]:
+        """Return `filt`'s tested numbers (`estimates`), domains and estimates by series, computed once and kept."""
         with self._lock:
             if filt in self._states:
                 self._states.move_to_end(filt)
@@ -187,10 +197,10 @@ class FigureData:
         for fid, nums in state.items():
             add_tests(self._setups[fid], nums, series[fid])
         with self._lock:
-            self._states[filt] = state
+            self._states[filt] = state, bars, series
             if len(self._states) > self.STATES_KEPT:
                 self._states.popitem(last=False)
-        return state
+        return state, bars, series
 
     def computed(self, filt: Filter) -> tuple[dict[str, FigureNumbers], dict[str, list], dict[str, object]]:
         """Return every figure's numbers for `filt` after the presentation and differencing rules, before
