@@ -1,4 +1,4 @@
-"""The `barometer` command: serve | table | synth | validate | export."""
+"""The `barometer` command: serve | table | questions | crosstab | synth | validate | export."""
 
 from __future__ import annotations
 
@@ -105,6 +105,55 @@ def cmd_table(args) -> int:
     else:
         sys.stdout.write(neutralised(table).to_csv(index=False, lineterminator="\n"))
     sys.stdout.flush()  # a full disk or closed pipe is reported here, not at exit
+    return 0
+
+
+def cmd_questions(args) -> int:
+    from .data.questionnaire import QUESTIONS
+    from .figures.specs import BASES
+
+    found = [{"id": q.id, "theme": q.theme, "title": q.title[args.lang], "kind": q.kind, "asked_of": q.asked_of,
+              "base": BASES[q.asked_of][args.lang], "rounds": list(q.rounds), "question": q.wording[args.lang],
+              "answers": [{"code": a, "label": q.answer_label(a, args.lang)} for a in q.answers]} for q in QUESTIONS]
+    if args.format == "json":
+        import json
+
+        sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=1) + "\n")
+    else:
+        for q in found:
+            print(f"{q['id']}: {q['title']} ({q['theme']}; {q['kind'].replace('_', '/')}; asked of {q['base']}; "
+                  f"{', '.join(q['rounds'])})")
+            print(f"  {q['question']}")
+            print(f"  answers: {', '.join(a['code'] for a in q['answers'])}")
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_crosstab(args) -> int:
+    from .figures.explore import ExploreError, crosstab, parse_by, question_of
+
+    try:
+        question, by = question_of(args.question), parse_by(args.by)
+    except ExploreError as exc:
+        return _fail(str(exc))
+    filt, data = _filter_and_data(args)
+    if data is None:
+        return filt
+    from .export.sheets import download_table
+    from .export.workbook import neutralised
+    from .figures.specs import QUESTION_SPECS
+
+    try:
+        table = crosstab(data, question, filt, by, args.lang)
+    except ExploreError as exc:
+        return _fail(str(exc))
+    spec = QUESTION_SPECS[question.id]
+    table = download_table(table, spec, data.scope(spec, filt), args.lang, is_shipped(args.data))
+    if args.format == "json":
+        sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(neutralised(table).to_csv(index=False, lineterminator="\n"))
+    sys.stdout.flush()
     return 0
 
 
@@ -333,6 +382,25 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help=f"language of the labels (default {DEFAULT_LANG})")
     t.add_argument("--data", help="microdata file; default: the shipped synthetic data")
     t.set_defaults(run=cmd_table)
+
+    from .data.questionnaire import QUESTIONS
+    from .figures.explore import MAX_BY
+
+    q = sub.add_parser("questions", help="list the questions of the questionnaire (id, wording, base, rounds, answers)")
+    q.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    q.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help=f"language of the texts (default {DEFAULT_LANG})")
+    q.set_defaults(run=cmd_questions)
+
+    c = sub.add_parser("crosstab", help="print a question's answers, filtered and broken down by up to two dimensions",
+                       description="Print the numbers of one question for a filter, broken down by up to "
+                                   f"{MAX_BY} dimensions, as the question explorer's download publishes them.")
+    c.add_argument("question", metavar="QUESTION", help=f"one of: {', '.join(q.id for q in QUESTIONS)}")
+    _filter_options(c)
+    c.add_argument("--by", metavar="DIM[,DIM]", help=f"comma-separated, at most {MAX_BY} of: {', '.join(BY_KEYS)}")
+    c.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    c.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help=f"language of the labels (default {DEFAULT_LANG})")
+    c.add_argument("--data", help="microdata file; default: the shipped synthetic data")
+    c.set_defaults(run=cmd_crosstab)
 
     g = sub.add_parser("synth", help="write calibrated synthetic microdata")
     g.add_argument("--seed", type=int, default=DEFAULT_SEED)

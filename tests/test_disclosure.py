@@ -21,7 +21,7 @@ from dashboard.data.cube import attributes
 from dashboard.data.dimensions import BY_KEY, BY_KEYS, DIMENSIONS
 from dashboard.data.filters import Filter, outside, parse_filter
 from dashboard.figures.breakdown import group_filter, view
-from dashboard.figures.specs import BY_ID
+from dashboard.figures.specs import SPECS
 from dashboard.figures.tables import indicators, published
 from tests.shipped import figure_data, shipped
 from tests.test_snapshot import states as snapshot_states
@@ -68,7 +68,7 @@ def _rows_of(fid: str, series: str, category: str, filt: Filter, df: pd.DataFram
     """Return the rows a published bar's share is computed over (answered, in its domain) and its item, from
     the microdata (`df`: other answers given to the same rows, with their `attrs`) and what the page says of
     the bar: its figure's base and round, the filters the figure restricts by, its series and its category."""
-    spec = BY_ID[fid]
+    spec = SPECS[fid]
     df, attrs = (shipped(), _attributes()) if df is None else (df, attrs)
     sc = figure_data().scope(fid, filt)
     innovators = df["innovated"].fillna(False).astype(bool).to_numpy()
@@ -113,7 +113,7 @@ def _given(role: str, new: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
 @functools.cache
 def _answered_given(fid: str, answer: tuple) -> dict[str, np.ndarray]:
     """Return, per category of a figure, the rows that answered its item when every innovator gives `answer`."""
-    answered = indicators(BY_ID[fid], _given(*answer)[0]).notna()
+    answered = indicators(SPECS[fid], _given(*answer)[0]).notna()
     return {c: answered[c].to_numpy() for c in answered.columns}
 
 
@@ -146,7 +146,7 @@ def _attributes() -> pd.DataFrame:
 @functools.cache
 def _answered(fid: str) -> dict[str, np.ndarray]:
     """Return, per category of a figure, the rows that answered its item."""
-    answered = indicators(BY_ID[fid], shipped()).notna()
+    answered = indicators(SPECS[fid], shipped()).notna()
     return {c: answered[c].to_numpy() for c in answered.columns}
 
 

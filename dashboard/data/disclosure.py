@@ -57,14 +57,17 @@ def _tied(linked: np.ndarray, value: int) -> np.ndarray:
         seen = grown
 
 
-def protect(relations: np.ndarray, hidden: Sequence[bool], cost: Sequence[float]) -> np.ndarray:
+def protect(relations: np.ndarray, hidden: Sequence[bool], cost: Sequence[float],
+            fixed: Sequence[bool] | None = None) -> np.ndarray:
     """Return the values hidden to protect the hidden ones (a bool mask, the given hidden ones excluded).
 
     While some hidden value is determined, hide the shown value of least `cost` among those tied to it
     through the relations (directly or through other values), preferring one that leaves it undetermined.
     A hidden value tied to no shown value is determined by what the relations know without any published
     value (a share that is 100 % by definition, a ratio of bases): hiding more cannot change that, so it
-    is passed over and the others are still protected.
+    is passed over and the others are still protected. A `fixed` value is published elsewhere as it is: it is
+    never hidden, and a hidden value that only hiding fixed values would protect is passed over too (what
+    they determine is published with them).
 
     >>> rel = np.array([[1.0, 1.0, 1.0, 1.0]])
     >>> protect(rel, [False, True, False, False], cost=[5.0, 1.0, 2.0, 9.0]).tolist()
@@ -75,12 +78,20 @@ def protect(relations: np.ndarray, hidden: Sequence[bool], cost: Sequence[float]
     """
     hidden = np.asarray(hidden, dtype=bool).copy()
     cost = np.asarray(cost, dtype=float)
+    fixed = np.zeros(len(hidden), dtype=bool) if fixed is None else np.asarray(fixed, dtype=bool)
     extra = np.zeros(len(hidden), dtype=bool)
     linked = np.abs(relations) > 0
+    futile: set[int] = set()
     while True:
         open_ = determined(relations, hidden)
-        for target in np.flatnonzero(open_):
-            candidates = np.flatnonzero(_tied(linked, target) & ~hidden)
+        for target in (t for t in np.flatnonzero(open_) if t not in futile):
+            candidates = np.flatnonzero(_tied(linked, target) & ~hidden & ~fixed)
+            if len(candidates) and fixed.any():
+                trial = hidden.copy()
+                trial[candidates] = True
+                if determined(relations, trial)[target]:  # the fixed values alone determine it
+                    futile.add(target)
+                    continue
             if len(candidates):
                 break
         else:  # nothing determined, or only what no published value determines

@@ -224,21 +224,32 @@ def _hide_all(rows: list[Row], lang: str) -> list[Row]:
 
 def _tests(data, spec: FigureSpec, filt: Filter, by: str, chosen: tuple[str, ...], group: list[str],
            rows: list[Row]) -> tuple[np.ndarray, list[bool | None]]:
-    """Return, per bar, the p-value of the test across the groups and whether it is below ALPHA (NaN/None
-    where a compared value is hidden or fewer than two groups have respondents)."""
+    """Return, per bar, the test across the groups `chosen` of a breakdown by `by` (see `tests_across`)."""
+    return tests_across(data, spec, filt, (by,), {g: group_filter(filt, by, g) for g in chosen}, group, rows)
+
+
+def tests_across(data, spec: FigureSpec, filt: Filter, by: tuple[str, ...], states: dict, group: list,
+                 rows: list[Row]) -> tuple[np.ndarray, list[bool | None]]:
+    """Return, per bar, the p-value of the test that the groups' shares are equal and whether it is below
+    ALPHA (NaN/None where a compared value is hidden or fewer than two groups have respondents).
+
+    `states` maps each group to the filter state selecting it (`filt` with codes in the dimensions `by`),
+    `group` gives each row's group. Two groups: the t test of the difference; more: the adjusted Wald F
+    test, from the groups' joint sums over the same strata."""
     p_values = np.full(len(rows), np.nan)
     significant: list[bool | None] = [None] * len(rows)
-    if len(chosen) < 2:
+    if len(states) < 2:
         return p_values, significant
     st = data.setup(spec)
     sc = data.scope(spec, filt)
     keys, selection = st.keys(sc)
-    keys = [k for k in keys if k != by]
+    keys = [k for k in keys if k not in by]
     base = st.base & data.masks.mask(selection, keys) & (st.codes >= 0)
     n_s = len(st.order)
+    chosen = list(states)
     cell_series = np.full(len(st.codes), -1, dtype=np.int64)
-    for g, code in enumerate(chosen):
-        members = base & data.masks.mask(group_filter(filt, by, code), [by])
+    for g, state in enumerate(states.values()):
+        members = base & data.masks.mask(state, list(by))
         cell_series[members] = g * n_s + st.codes[members]
     est = st.fast.estimate(cell_series, len(chosen) * n_s)
     categories = {c.code: k for k, c in enumerate(spec.categories)}

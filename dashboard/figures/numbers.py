@@ -54,6 +54,12 @@ class FigureNumbers:
             self.revealed_by[i] = selections[i]
         self.hide(where, reason)
 
+    def adopt(self, i: int, other: FigureNumbers, j: int) -> None:
+        """Give bar `i` what another figure shows of the same bar `j` (the same item over the same respondents,
+        so the same estimate): shown or hidden, why, and the flag; returns None."""
+        self.suppressed[i], self.reason[i], self.flagged[i] = other.suppressed[j], other.reason[j], other.flagged[j]
+        self.revealed_by[i] = other.revealed_by[j]
+
     def take(self, keep) -> FigureNumbers:
         """Return the numbers of the bars where `keep` (a bool sequence) is True, in order."""
         keep = np.asarray(keep, dtype=bool)

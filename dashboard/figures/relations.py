@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .specs import BY_ID
+from .specs import SPECS
 
 TOLERANCE = 1e-9
 VIEW_MARK = "@"  # a bar's figure key in a view of several states: "<figure id>@<state>"
@@ -33,7 +33,7 @@ VIEW_MARK = "@"  # a bar's figure key in a view of several states: "<figure id>@
 
 def spec_of(key: str):
     """Return the spec of a figure key ('fig4', or 'fig4@small' in a view of several states)."""
-    return BY_ID[key.split(VIEW_MARK, 1)[0]]
+    return SPECS[key.split(VIEW_MARK, 1)[0]]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,9 @@
-"""One spec per figure, as data. Adding a figure is adding a spec to FIGURES."""
+"""One spec per figure, as data. Adding a figure is adding a spec to FIGURES.
+
+The question explorer draws each question of the questionnaire (`data.questionnaire`) through a spec made
+from the question (`question_spec`, ids 'q-<question>'): the estimators, rules and relations read every
+spec alike, and `SPECS` finds any of them by id.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from typing import Literal
 
 from ..catalogs import CATALOGS, section, texts
 from ..data import codebook as cb
-from ..data.dimensions import KEYS
+from ..data.dimensions import DIMENSIONS, KEYS
+from ..data.questionnaire import QUESTIONS, Question
 
 SOURCE_003 = texts("source.coi")
 SOURCE_000 = texts("source.dst")
@@ -68,11 +74,12 @@ class FigureSpec:
     question: dict[str, str] = field(default_factory=dict)
     number: int | None = None  # the figure's number in the COI publication
     reference: dict[str, str] = field(default_factory=dict)  # where a figure without a number comes from
+    title_key: str = ""  # where its title stands in the catalogs, when not at figure.<id>.title
 
     @property
     def title(self) -> dict[str, str]:
-        """Return the figure's title in every language (figure.<id>.title in the catalogs)."""
-        return texts(f"figure.{self.id}.title")
+        """Return the figure's title in every language (figure.<id>.title in the catalogs, or its title_key)."""
+        return texts(self.title_key or f"figure.{self.id}.title")
 
     def where(self, lang: str) -> str:
         """Return where the figure stands in its source publication ('Figur 8 i COI-publikationen')."""
@@ -217,6 +224,26 @@ FIGURES: tuple[FigureSpec, ...] = (
 
 BY_ID: dict[str, FigureSpec] = {f.id: f for f in FIGURES}
 IDS: tuple[str, ...] = tuple(f.id for f in FIGURES)
+QUESTION_MARK = "q-"  # the id of a question's spec: "q-<question id>"
+
+
+def question_spec(q: Question) -> FigureSpec:
+    """Return the spec that draws a question: one bar per answer over who was asked it (a single-choice
+    question's answers partition them), in its theme, titled with its short name; a dimension that selects
+    by the question's own answers (the role of technology, the values) highlights its bars, as in the report.
+
+    >>> QUESTION_SPECS["values"].highlight, QUESTION_SPECS["curiosity"].partition
+    (('value',), True)
+    """
+    categories = _codes_of(q.variables[0]) if q.kind == "single" else _flags(q.variables)
+    own = tuple(d.key for d in DIMENSIONS if set(d.columns) & set(q.variables))
+    return FigureSpec(f"{QUESTION_MARK}{q.id}", q.theme, q.asked_of, categories, SOURCE_003, chart="hbar",
+                      partition=q.kind == "single", highlight=own, question=q.wording,
+                      title_key=f"question_title.{q.id}")
+
+
+QUESTION_SPECS: dict[str, FigureSpec] = {q.id: question_spec(q) for q in QUESTIONS}  # by question id
+SPECS: dict[str, FigureSpec] = {**BY_ID, **{s.id: s for s in QUESTION_SPECS.values()}}  # every spec, by spec id
 
 NORDIC = (  # (country code, low, high): published aggregates, not microdata; names under code.nordic
     ("denmark", 77.0, 81.0),

@@ -152,18 +152,22 @@ def domains(st: FigureSetup, sel: Selection, nums: FigureNumbers, cell_codes) ->
 
 
 
-def protect(state: dict[str, FigureNumbers], domains_of: dict[str, list[Domain]]) -> None:
+def protect(state: dict[str, FigureNumbers], domains_of: dict[str, list[Domain]],
+            fixed: dict[str, np.ndarray] | None = None) -> None:
     """Hide, in place, the further values that keep every hidden value of the state from being worked out
     from the shown ones (complementary suppression over the known relations; `domains_of` gives what each
-    bar of each figure counts); returns None."""
+    bar of each figure counts); returns None. `fixed` marks, per figure, the bars published elsewhere as
+    they are (`disclosure.protect`): they are never hidden."""
     keys = [(fid, s, c) for fid, nums in state.items() for s, c in zip(nums.series, nums.category, strict=True)]
     weight = np.concatenate([nums.weight_sum for nums in state.values()])
     hidden = np.concatenate([nums.suppressed for nums in state.values()])
     share = np.concatenate([nums.share for nums in state.values()])
     counts = np.concatenate([nums.n for nums in state.values()])
     cost = np.nan_to_num(share, nan=0.0) + 1e-6 * counts
+    pinned = np.concatenate([np.asarray((fixed or {}).get(fid, np.zeros(len(nums))), dtype=bool)
+                             for fid, nums in state.items()])
     found = [d for fid in state for d in domains_of[fid]]
-    extra = disclosure.protect(relations(keys, weight, found), hidden, cost)
+    extra = disclosure.protect(relations(keys, weight, found), hidden, cost, pinned)
     start = 0
     for nums in state.values():
         nums.hide(extra[start:start + len(nums)], "complementary")

@@ -17,7 +17,7 @@ from ..data.fastcube import finish
 from ..data.filters import CellMasks, Filter
 from .numbers import FigureNumbers, Row, frame_of, rows_of
 from .scope import SERIES_CODES, Scope, scope, variables
-from .specs import BY_ID, FIGURES, NORDIC, FigureSpec
+from .specs import BY_ID, FIGURES, NORDIC, SPECS, FigureSpec
 from .state import FigureSetup, add_tests, domains, numbers, protect, select
 
 COLUMNS = ["figure", "series", "category", "share", "ci_low", "ci_high", "n", "n_eff", "suppressed",
@@ -138,7 +138,7 @@ class FigureData:
     def rounds(self, figure: str | FigureSpec) -> tuple[str, ...]:
         """Return the rounds, newest first, in which the data answer every question of a figure (in its base),
         found from the data once."""
-        spec = BY_ID[figure] if isinstance(figure, str) else figure
+        spec = SPECS[figure] if isinstance(figure, str) else figure
         if spec.id not in self._rounds:
             if not spec.categories:
                 self._rounds[spec.id] = ()
@@ -160,7 +160,7 @@ class FigureData:
 
     def scope(self, figure: str | FigureSpec, filt: Filter = Filter()) -> Scope:
         """Return how `filt` applies to a figure over these data (see `scope.scope`), found once per state."""
-        spec = BY_ID[figure] if isinstance(figure, str) else figure
+        spec = SPECS[figure] if isinstance(figure, str) else figure
         key = (spec.id, filt)
         found = self._scopes.get(key)
         if found is None:
@@ -202,11 +202,12 @@ class FigureData:
                 self._states.popitem(last=False)
         return state, bars, series
 
-    def computed(self, filt: Filter) -> tuple[dict[str, FigureNumbers], dict[str, list], dict[str, object]]:
-        """Return every figure's numbers for `filt` after the presentation and differencing rules, before
-        complementary suppression and the tests (fresh, not kept), with what each bar counts (`domains`) and
-        each figure's estimates by series (for the tests)."""
-        setups = [self.setup(spec) for spec in FIGURES if spec.id != "nordic"]
+    def computed(self, filt: Filter, specs: tuple[FigureSpec, ...] = FIGURES,
+                 ) -> tuple[dict[str, FigureNumbers], dict[str, list], dict[str, object]]:
+        """Return the numbers of every figure (of `specs`: the report's by default) for `filt` after the
+        presentation and differencing rules, before complementary suppression and the tests (fresh, not
+        kept), with what each bar counts (`domains`) and each figure's estimates by series (for the tests)."""
+        setups = [self.setup(spec) for spec in specs if spec.id != "nordic"]
         selections = [select(st, self.masks, self.scope(st.spec, filt)) for st in setups]
         estimated = iter(finish([part for sel in selections for part in sel.parts]))  # every interval at once
         state, series, bars = {}, {}, {}
@@ -222,7 +223,7 @@ class FigureData:
         """Return the bars of a figure for a filter as the page draws them: shares in percent at full
         precision (NaN where hidden), labels in `lang`, which bars the filter highlights; `nums`: the
         figure's numbers when not the filter state's own (a breakdown's)."""
-        spec = BY_ID[figure] if isinstance(figure, str) else figure
+        spec = SPECS[figure] if isinstance(figure, str) else figure
         if spec.id == "nordic":
             return list(_nordic_rows(lang))
         nums = self.estimates(filt)[spec.id] if nums is None else nums
@@ -248,7 +249,7 @@ class FigureData:
         Hidden cells have no share, interval or effective n, only the reason. `published` rounds the
         table as every download and the command line give it.
         """
-        spec = BY_ID[figure] if isinstance(figure, str) else figure
+        spec = SPECS[figure] if isinstance(figure, str) else figure
         if spec.id == "nordic":
             return nordic_table(lang)
         out = frame_of(self.rows(spec, filt, lang, nums))
@@ -265,7 +266,7 @@ def _nordic_rows(lang: str) -> tuple[Row, ...]:
 @functools.lru_cache(maxsize=64)
 def _category_labels(figure: str, lang: str) -> dict[str, str]:
     """Return {category code: label} of a figure in `lang`."""
-    return {c.code: c.text(lang) for c in BY_ID[figure].categories}
+    return {c.code: c.text(lang) for c in SPECS[figure].categories}
 
 
 def reason_label(reason: str, lang: str, revealed_by: Filter | None = None, keys=()) -> str:
