@@ -30,6 +30,7 @@ from plotly.io.json import to_json_plotly
 from threadpoolctl import threadpool_limits
 
 from . import jobs
+from .api import register_api
 from .cache import data_fingerprint, response_cache
 from .callbacks import register_callbacks
 from .callbacks.url import url_search, url_state
@@ -194,6 +195,7 @@ def create_app(data: pd.DataFrame | str | os.PathLike | None = None, *, syntheti
     app.server.extensions[jobs.MANAGER] = app._background_manager
     cache = response_cache(app.server, frame, synthetic=synthetic)
     register_callbacks(app, figure_data, synthetic, images=chromium is not None, cache=cache)
+    register_api(app.server, figure_data, synthetic, source.fingerprint)
     _register_error_handlers(app.server)
     register_error_page(app.server)
     register_guard(app)
