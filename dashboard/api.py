@@ -115,7 +115,7 @@ def _answer(compute) -> Response:
     """Return the response of `compute()` -> (body, media type), from the response cache, with its ETag,
     cache and CORS headers; a request whose If-None-Match names the ETag gets 304."""
     cache = current_app.extensions.get("barometer_response_cache")
-    key = "api|" + request.full_path
+    key = "api|" + request.path + "?" + "&".join(f"{k}={v}" for k, v in sorted(request.args.items()))  # any order
     body, media = cache.get_or_set(key, lambda: list(compute())) if cache else compute()
     response = Response(body, mimetype=media.split(";")[0], content_type=media)
     response.set_etag(hashlib.sha256(body.encode("utf-8")).hexdigest()[:32])

@@ -351,6 +351,13 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
         p.add_argument(dim.flag, dest=dim.key, help=f"{'comma-separated' if dim.multiple else 'one of'}: {codes}")
 
 
+def _numbers_options(p: argparse.ArgumentParser) -> None:
+    """Add the options of a command that prints numbers: --format, --lang and --data."""
+    p.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    p.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help=f"language of the labels (default {DEFAULT_LANG})")
+    p.add_argument("--data", help="microdata file; default: the shipped synthetic data")
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line, naming the help to read."""
 
@@ -378,18 +385,18 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("figure", metavar="FIGURE", help=f"one of: {', '.join(IDS)}")
     _filter_options(t)
     t.add_argument("--by", metavar="DIM", help=f"break the figure down by one of: {', '.join(BY_KEYS)}")
-    t.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
-    t.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help=f"language of the labels (default {DEFAULT_LANG})")
-    t.add_argument("--data", help="microdata file; default: the shipped synthetic data")
+    _numbers_options(t)
     t.set_defaults(run=cmd_table)
 
     from .data.questionnaire import QUESTIONS
     from .figures.explore import MAX_BY
 
-    q = sub.add_parser("questions", help="list the questions of the questionnaire (id, wording, base, rounds, answers)")
-    q.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
-    q.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help=f"language of the texts (default {DEFAULT_LANG})")
-    q.set_defaults(run=cmd_questions)
+    listing = sub.add_parser("questions",
+                             help="list the questions of the questionnaire (id, wording, base, rounds, answers)")
+    listing.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    listing.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG,
+                         help=f"language of the texts (default {DEFAULT_LANG})")
+    listing.set_defaults(run=cmd_questions)
 
     c = sub.add_parser("crosstab", help="print a question's answers, filtered and broken down by up to two dimensions",
                        description="Print the numbers of one question for a filter, broken down by up to "
@@ -397,9 +404,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("question", metavar="QUESTION", help=f"one of: {', '.join(q.id for q in QUESTIONS)}")
     _filter_options(c)
     c.add_argument("--by", metavar="DIM[,DIM]", help=f"comma-separated, at most {MAX_BY} of: {', '.join(BY_KEYS)}")
-    c.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
-    c.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help=f"language of the labels (default {DEFAULT_LANG})")
-    c.add_argument("--data", help="microdata file; default: the shipped synthetic data")
+    _numbers_options(c)
     c.set_defaults(run=cmd_crosstab)
 
     g = sub.add_parser("synth", help="write calibrated synthetic microdata")

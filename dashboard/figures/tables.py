@@ -170,8 +170,9 @@ class FigureData:
         return found
 
     def prepare(self) -> None:
-        """Build every figure's arrays now (the app does at start, so no request waits for them); returns None."""
-        for spec in FIGURES:
+        """Build the arrays of every figure and question now (the app does at start, so no request waits for
+        them); returns None."""
+        for spec in SPECS.values():
             if spec.id != "nordic":
                 self.setup(spec)
 
