@@ -117,10 +117,11 @@ def view(data, filt: Filter, by: str) -> dict[str, dict[str, FigureNumbers]]:
     """Return the numbers of every figure in a view broken down by `by`: {group: {figure: numbers}} for the
     figures broken down, and under "" {figure: numbers} for those shown whole (see the module); kept per
     (filter, dimension) as `FigureData` keeps its states."""
-    key = (filt, by)
-    if key in data.views:
-        data.views.move_to_end(key)
-        return data.views[key]
+    return data.view((filt, by), lambda: _view(data, filt, by))
+
+
+def _view(data, filt: Filter, by: str) -> dict[str, dict[str, FigureNumbers]]:
+    """Return the numbers of a view broken down by `by`, computed (see `view`)."""
     states = {"": filt, **{g: group_filter(filt, by, g) for g in groups(by, filt)}}
     broken = {s.id for s in FIGURES if s.id != "nordic" and reason_of(data, s, filt, by) is None}
     numbers, bars, tests = {}, {}, []
@@ -139,9 +140,6 @@ def view(data, filt: Filter, by: str) -> dict[str, dict[str, FigureNumbers]]:
     protect({f"{fid}{VIEW_MARK}{g}": nums for g, figs in numbers.items() for fid, nums in figs.items()}, bars)
     for fid, nums, est in tests:
         add_tests(data.setup(BY_ID[fid]), nums, est)
-    data.views[key] = numbers
-    if len(data.views) > data.STATES_KEPT // 8:
-        data.views.popitem(last=False)
     return numbers
 
 

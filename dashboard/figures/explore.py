@@ -142,10 +142,11 @@ def related(spec: FigureSpec) -> tuple[str, ...]:
 def view(data, question: Question, filt: Filter, by: tuple[str, ...]) -> dict[tuple[str, ...], FigureNumbers]:
     """Return the question's numbers per group of the view (see the module): {group: numbers}, kept per
     (question, filter, breakdown) as `FigureData` keeps its states."""
-    key = ("explore", question.id, filt, by)
-    if key in data.views:
-        data.views.move_to_end(key)
-        return data.views[key]
+    return data.view(("explore", question.id, filt, by), lambda: _view(data, question, filt, by))
+
+
+def _view(data, question: Question, filt: Filter, by: tuple[str, ...]) -> dict[tuple[str, ...], FigureNumbers]:
+    """Return the question's numbers per group of the view, computed (see `view`)."""
     spec = QUESTION_SPECS[question.id]
     near = related(spec)
     combos = groups_of(filt, by) if by else [()]
@@ -169,11 +170,7 @@ def view(data, question: Question, filt: Filter, by: tuple[str, ...]) -> dict[tu
     _nested_differencing(data, spec, filt, by, {c: shown[_mark(spec.id, c)] for c in combos},
                          {c: fixed[_mark(spec.id, c)] for c in combos})
     protect(shown, bars, fixed)
-    out = {combo: shown[_mark(spec.id, combo)] for combo in combos}
-    data.views[key] = out
-    if len(data.views) > data.STATES_KEPT // 8:
-        data.views.popitem(last=False)
-    return out
+    return {combo: shown[_mark(spec.id, combo)] for combo in combos}
 
 
 def as_report(nums: FigureNumbers, domains: list, report: dict[str, FigureNumbers], report_domains: dict) -> np.ndarray:

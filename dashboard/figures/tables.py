@@ -91,7 +91,7 @@ class FigureData:
         self._cell_codes: dict[tuple, np.ndarray] = {}
         self._scopes: dict[tuple, Scope] = {}
         self._states: OrderedDict[Filter, tuple] = OrderedDict()  # `_protected` per filter state
-        self.views: OrderedDict[tuple, dict] = OrderedDict()  # breakdowns' numbers (`breakdown.view`), kept alike
+        self._views: OrderedDict[tuple, dict] = OrderedDict()  # views of several states (`view`)
         self._lock = threading.Lock()
 
     @property
@@ -180,6 +180,20 @@ class FigureData:
         """Return every figure's numbers for `filt` (shares as proportions), after the presentation rules,
         the differencing rule and complementary suppression, with the tests between groups."""
         return self._protected(filt)[0]
+
+    def view(self, key: tuple, compute):
+        """Return the numbers of a view of several states (a breakdown, an explorer view) kept under `key`, or
+        `compute()` them, keep them (the last STATES_KEPT // 8 views) and return them."""
+        with self._lock:
+            if key in self._views:
+                self._views.move_to_end(key)
+                return self._views[key]
+        found = compute()
+        with self._lock:
+            self._views[key] = found
+            if len(self._views) > self.STATES_KEPT // 8:
+                self._views.popitem(last=False)
+        return found
 
     def protected(self, filt: Filter) -> tuple[dict[str, FigureNumbers], dict[str, list], dict[str, object]]:
         """Return every figure's numbers for `filt` as `estimates` gives them but without the tests, as copies
