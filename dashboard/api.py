@@ -166,46 +166,41 @@ def openapi_json():
     return _answer(lambda: (json.dumps(document(), ensure_ascii=False), "application/json"))
 
 
-@api.get("/questions")
-def questions():
+def _listing(name: str, build) -> Response:
+    """Answer a listing endpoint: {name: build(lang)} as JSON, in the request's language."""
     _check_keys(COMMON)
     lang = _lang()
+    return _answer(lambda: (json.dumps({name: build(lang)}, ensure_ascii=False), "application/json"))
 
-    def compute():
-        found = [{"id": q.id, "theme": q.theme, "theme_label": CATALOGS[lang][f"theme.{q.theme}"],
-                  "title": q.title[lang], "kind": q.kind, "asked_of": q.asked_of, "base": BASES[q.asked_of][lang],
-                  "rounds": list(q.rounds), "question": q.wording[lang],
-                  "answers": [{"code": a, "label": q.answer_label(a, lang)} for a in q.answers]} for q in QUESTIONS]
-        return json.dumps({"questions": found}, ensure_ascii=False), "application/json"
-    return _answer(compute)
+
+def _dimension(d, lang: str) -> dict:
+    """Return a dimension as the API lists it: key, name, choice, and its codes with labels (and parents)."""
+    return {"key": d.key, "name": d.name(lang), "multiple": d.multiple, "default": d.default,
+            "breakdown": d.breakdown, "within": d.within[0] if d.within else None,
+            "codes": [{"code": c, "label": d.label(c, lang),
+                       **({"within": [p for p, kids in d.within[1].items() if c in kids]} if d.within else {})}
+                      for c in d.codes]}
+
+
+def _figure(f, lang: str) -> dict:
+    """Return a report figure as the API lists it, with the links to its numbers."""
+    return {"id": f.id, "title": f.title[lang], "question": f.question.get(lang, ""), "base": BASES[f.base][lang],
+            "where": f.where(lang), "links": {fmt: f"{PREFIX}/figures/{f.id}.{fmt}" for fmt in FORMATS}}
+
+
+@api.get("/questions")
+def questions():
+    return _listing("questions", lambda lang: [q.describe(lang) for q in QUESTIONS])
 
 
 @api.get("/dimensions")
 def dimensions():
-    _check_keys(COMMON)
-    lang = _lang()
-
-    def compute():
-        found = [{"key": d.key, "name": d.name(lang), "multiple": d.multiple, "default": d.default,
-                  "breakdown": d.breakdown, "within": d.within[0] if d.within else None,
-                  "codes": [{"code": c, "label": d.label(c, lang),
-                             **({"within": [p for p, kids in d.within[1].items() if c in kids]} if d.within else {})}
-                            for c in d.codes]} for d in DIMENSIONS]
-        return json.dumps({"dimensions": found}, ensure_ascii=False), "application/json"
-    return _answer(compute)
+    return _listing("dimensions", lambda lang: [_dimension(d, lang) for d in DIMENSIONS])
 
 
 @api.get("/figures")
 def figures():
-    _check_keys(COMMON)
-    lang = _lang()
-
-    def compute():
-        found = [{"id": f.id, "title": f.title[lang], "question": f.question.get(lang, ""), "base": BASES[f.base][lang],
-                  "where": f.where(lang), "links": {fmt: f"{PREFIX}/figures/{f.id}.{fmt}" for fmt in FORMATS}}
-                 for f in FIGURES]
-        return json.dumps({"figures": found}, ensure_ascii=False), "application/json"
-    return _answer(compute)
+    return _listing("figures", lambda lang: [_figure(f, lang) for f in FIGURES])
 
 
 @api.get("/figures/<name>")

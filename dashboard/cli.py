@@ -110,18 +110,15 @@ def cmd_table(args) -> int:
 
 def cmd_questions(args) -> int:
     from .data.questionnaire import QUESTIONS
-    from .figures.specs import BASES
 
-    found = [{"id": q.id, "theme": q.theme, "title": q.title[args.lang], "kind": q.kind, "asked_of": q.asked_of,
-              "base": BASES[q.asked_of][args.lang], "rounds": list(q.rounds), "question": q.wording[args.lang],
-              "answers": [{"code": a, "label": q.answer_label(a, args.lang)} for a in q.answers]} for q in QUESTIONS]
+    found = [q.describe(args.lang) for q in QUESTIONS]
     if args.format == "json":
         import json
 
         sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=1) + "\n")
     else:
         for q in found:
-            print(f"{q['id']}: {q['title']} ({q['theme']}; {q['kind'].replace('_', '/')}; asked of {q['base']}; "
+            print(f"{q['id']}: {q['title']} ({q['theme_label']}; {q['kind'].replace('_', '/')}; {q['base']}; "
                   f"{', '.join(q['rounds'])})")
             print(f"  {q['question']}")
             print(f"  answers: {', '.join(a['code'] for a in q['answers'])}")

@@ -61,6 +61,15 @@ class Question:
         """Return the question as the questionnaire words it, in every language."""
         return texts(f"question.{self.id}")
 
+    def describe(self, lang: str) -> dict:
+        """Return the question as `barometer questions` and the API list it: id, theme, short name, kind, who
+        was asked, rounds, wording and answers with their labels, in `lang`."""
+        return {"id": self.id, "theme": self.theme, "theme_label": texts(f"theme.{self.theme}")[lang],
+                "title": self.title[lang], "kind": self.kind, "asked_of": self.asked_of,
+                "base": texts(f"base.{self.asked_of}")[lang], "rounds": list(self.rounds),
+                "question": self.wording[lang],
+                "answers": [{"code": a, "label": self.answer_label(a, lang)} for a in self.answers]}
+
     def answer_label(self, answer: str, lang: str) -> str:
         """Return an answer's label ('Private companies', 'Agree fully')."""
         if self.kind == "single":
